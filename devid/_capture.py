@@ -1,0 +1,190 @@
+"""Capture files (spec §6): JSON Lines, one MQTT message per line.
+
+```
+{"capture": 1, "broker": "mqtt://127.0.0.1:1883", "tls": false, "started": 1700000000.0}
+{"t": 1700000000.25, "topic": "devid/1/<urn>/state", "payload": "<b64>", "qos": 1, "retain": true}
+```
+
+The header line is optional. Reading is tolerant: a line that does not parse
+becomes a ``MSG-CAPTURE-LINE`` finding (with its line number) and reading goes
+on. Writing is strict and flushes each line, so an interrupted recording keeps
+everything received so far.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from devid._findings import Finding, finding
+
+MAX_LINE = 1024 * 1024  # a line longer than this is not read into memory as JSON
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedMessage:
+    """One MQTT message as received: receive time ``t`` (Unix seconds)."""
+
+    t: float
+    topic: str
+    payload: bytes
+    qos: int = 0
+    retain: bool = False
+    line: int = 0  # line number in the capture file (0 when not from a file)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "t": self.t,
+            "topic": self.topic,
+            "payload": base64.b64encode(self.payload).decode("ascii"),
+            "qos": self.qos,
+            "retain": self.retain,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureHeader:
+    """The optional first line. ``retain_inferred``: the recorder could not see the
+    publisher's retain flag (MQTT 3.1.1) and inferred it from a fresh subscription."""
+
+    broker: str | None = None
+    tls: bool | None = None
+    started: float | None = None
+    retain_inferred: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"capture": 1, "broker": self.broker, "tls": self.tls,
+                               "started": self.started}
+        if self.retain_inferred:
+            out["retain_inferred"] = True
+        out.update(self.extra)
+        return out
+
+
+@dataclass(slots=True)
+class Capture:
+    """A parsed capture: header (if any), messages in file order, line findings."""
+
+    header: CaptureHeader | None
+    messages: list[CapturedMessage]
+    findings: list[Finding]
+
+
+def _line_finding(lineno: int, why: str, source: str) -> Finding:
+    return finding(
+        "MSG-CAPTURE-LINE",
+        f"line {lineno}: {why}",
+        evidence={"line": lineno, "file": source},
+    )
+
+
+def parse_line(raw: str | bytes, lineno: int, source: str = "") -> CapturedMessage | Finding | None:
+    """Parse one message line; ``None`` for a blank line, a finding for a bad one."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _line_finding(lineno, "not UTF-8", source)
+    text = raw.strip()
+    if not text:
+        return None
+    if len(text) > MAX_LINE:
+        return _line_finding(lineno, f"line longer than {MAX_LINE} bytes", source)
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        return _line_finding(lineno, "not a JSON object", source)
+    if not isinstance(obj, dict):
+        return _line_finding(lineno, "not a JSON object", source)
+    t, topic, payload = obj.get("t"), obj.get("topic"), obj.get("payload")
+    qos, retain = obj.get("qos", 0), obj.get("retain", False)
+    if not isinstance(t, int | float) or isinstance(t, bool) or t != t:  # noqa: PLR0124 (NaN)
+        return _line_finding(lineno, "'t' is not a number", source)
+    if not isinstance(topic, str) or not topic:
+        return _line_finding(lineno, "'topic' is not a non-empty string", source)
+    if not isinstance(payload, str):
+        return _line_finding(lineno, "'payload' is not a base64 string", source)
+    if qos not in (0, 1, 2) or isinstance(qos, bool):
+        return _line_finding(lineno, "'qos' is not 0, 1 or 2", source)
+    if not isinstance(retain, bool):
+        return _line_finding(lineno, "'retain' is not a boolean", source)
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        return _line_finding(lineno, "'payload' is not valid base64", source)
+    return CapturedMessage(float(t), topic, data, int(qos), retain, lineno)
+
+
+def _parse_header(obj: dict[str, Any]) -> CaptureHeader:
+    broker = obj.get("broker")
+    tls = obj.get("tls")
+    started = obj.get("started")
+    known = {"capture", "broker", "tls", "started", "retain_inferred"}
+    return CaptureHeader(
+        broker=broker if isinstance(broker, str) else None,
+        tls=tls if isinstance(tls, bool) else None,
+        started=float(started) if isinstance(started, int | float) and not isinstance(started, bool)
+        else None,
+        retain_inferred=obj.get("retain_inferred") is True,
+        extra={k: v for k, v in obj.items() if k not in known},
+    )
+
+
+def iter_capture(lines: Iterable[str | bytes], source: str = "") -> Iterator[
+        CaptureHeader | CapturedMessage | Finding]:
+    """Stream a capture: the header (first line only), messages and line findings."""
+    for lineno, raw in enumerate(lines, start=1):
+        if lineno == 1:
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+            if '"capture"' in text:
+                try:
+                    obj = json.loads(text)
+                except (ValueError, RecursionError):
+                    obj = None
+                if isinstance(obj, dict) and "capture" in obj:
+                    yield _parse_header(obj)
+                    continue
+        item = parse_line(raw, lineno, source)
+        if item is not None:
+            yield item
+
+
+def read_capture(path: str | Path) -> Capture:
+    """Read a whole capture file. I/O errors raise ``OSError`` (the caller's file)."""
+    path = Path(path)
+    header: CaptureHeader | None = None
+    messages: list[CapturedMessage] = []
+    findings: list[Finding] = []
+    with path.open("rb") as fh:
+        for item in iter_capture(fh, str(path)):
+            if isinstance(item, CaptureHeader):
+                header = item
+            elif isinstance(item, CapturedMessage):
+                messages.append(item)
+            else:
+                findings.append(item)
+    return Capture(header, messages, findings)
+
+
+class CaptureWriter:
+    """Write a capture line by line (header first), flushing after every line."""
+
+    def __init__(self, fh: IO[str], header: CaptureHeader | None = None) -> None:
+        self._fh = fh
+        self.count = 0
+        if header is not None:
+            self._write(header.to_json())
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        self._fh.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        self._fh.flush()
+
+    def write(self, message: CapturedMessage) -> None:
+        self._write(message.to_json())
+        self.count += 1
