@@ -1,0 +1,70 @@
+"""Bounded CBOR decoding (spec §3 limits)."""
+
+from __future__ import annotations
+
+import time
+
+import cbor2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from devid._cbor import MAX_DEPTH, CborError, decode, encode, nesting_depth
+
+
+def test_round_trip_of_a_state_payload() -> None:
+    value = {"ts": 1700000000000, "seq": 3, "props": {"locked": True, "battery": 80}}
+    assert decode(encode(value)) == value
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH, MAX_DEPTH + 1])
+def test_nesting_limit_is_exactly_sixteen(depth: int) -> None:
+    data = b"\x81" * depth + b"\x00"
+    if depth <= MAX_DEPTH:
+        assert nesting_depth(decode(data)) == depth
+    else:
+        with pytest.raises(CborError) as err:
+            decode(data)
+        assert err.value.kind == "limit"
+
+
+def test_very_deep_nesting_is_a_limit_not_a_recursion_error() -> None:
+    with pytest.raises(CborError) as err:
+        decode(b"\x81" * 100_000 + b"\x00")
+    assert err.value.kind == "limit"
+
+
+def test_size_limit_is_checked_before_decoding() -> None:
+    data = cbor2.dumps(b"x" * (64 * 1024))
+    with pytest.raises(CborError) as err:
+        decode(data)
+    assert err.value.kind == "limit"
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"", "empty"),
+        (b"\xff", "break"),
+        (b"\x00\x00", "trailing"),
+        (b"\x9b\xff\xff\xff\xff\xff\xff\xff\xff", "array size"),
+        (b"\x5b\x00\x00\x00\xff\xff\xff\xff\xff", "premature"),
+        (b"\xa1\x01", "premature"),
+    ],
+)
+def test_malformed_inputs_raise_cbor_error(data: bytes, why: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(CborError) as err:
+        decode(data)
+    assert err.value.kind == "malformed"
+    assert why in str(err.value) or why in {"empty", "break", "trailing"}
+    assert time.perf_counter() - start < 0.5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=256))
+def test_random_bytes_never_escape_as_other_exceptions(data: bytes) -> None:
+    try:
+        decode(data)
+    except CborError:
+        pass
