@@ -60,7 +60,7 @@ def generate_key(key_type: str = "p256") -> PrivateKey:
     raise ValueError(f"unknown key type {key_type!r} (choose from {', '.join(KEY_TYPES)})")
 
 
-def _signing_hash(key: PrivateKey) -> hashes.HashAlgorithm | None:
+def _signing_hash(key: PrivateKey) -> hashes.SHA256 | hashes.SHA384 | None:
     """The hash a CA signs with: SHA-384 for P-384, SHA-256 for P-256, none for Ed25519."""
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return hashes.SHA384() if key.curve.key_size >= 384 else hashes.SHA256()
@@ -446,17 +446,17 @@ __all__ = [
     "KeyType",
     "PrivateKey",
     "cert_pem",
+    "check_vendor_name",
     "create_root",
     "create_vendor_ca",
     "generate_key",
     "issue_device",
     "load_private_key",
-    "make_urn",
-    "write_private_key",
-    "check_vendor_name",
     "load_root",
     "load_vendor",
+    "make_urn",
     "save_root",
     "save_vendor",
     "urn_filename",
+    "write_private_key",
 ]
