@@ -1,0 +1,55 @@
+"""MQTT broker fixtures: a real Mosquitto and the in-process amqtt broker on loopback.
+
+* ``mosquitto_url``: Mosquitto on a free 127.0.0.1 port (session-scoped). When the
+  ``mosquitto`` executable is missing the test skips, except in CI (``CI=true``),
+  where it fails: CI installs Debian's mosquitto.
+* ``amqtt_url``: amqtt (MQTT 3.1.1) on a background thread's event loop (session-scoped).
+* ``broker_url``: parametrized over both (ids ``mosquitto`` and ``amqtt``).
+
+Brokers are shared by the whole session, so tests must use their own topics
+(e.g. a unique device URN or a random prefix) and must not rely on an empty
+retained store. ``unique_prefix`` gives a fresh topic prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from devid._broker import broker, find_mosquitto
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def mosquitto_url() -> Iterator[str]:
+    if find_mosquitto() is None:
+        if _in_ci():
+            pytest.fail("mosquitto is not installed (CI must install Debian's mosquitto)")
+        pytest.skip("mosquitto is not installed")
+    with broker("mosquitto") as running:
+        yield running.url
+
+
+@pytest.fixture(scope="session")
+def amqtt_url() -> Iterator[str]:
+    with broker("amqtt") as running:
+        yield running.url
+
+
+@pytest.fixture(params=["mosquitto", "amqtt"])
+def broker_url(request: pytest.FixtureRequest) -> str:
+    name = "mosquitto_url" if request.param == "mosquitto" else "amqtt_url"
+    url: str = request.getfixturevalue(name)
+    return url
+
+
+@pytest.fixture
+def unique_prefix() -> str:
+    """A topic prefix no other test uses (``t/<hex>``)."""
+    return f"t/{uuid.uuid4().hex[:12]}"
