@@ -63,11 +63,19 @@ class _Out:
     def strict(self) -> bool:
         return self.ecosystem == "devid"
 
-    def add(self, code: str, message: str, *, severity: Severity | None = None, **evidence: Any) -> None:
+    def add(
+        self, code: str, message: str, *, severity: Severity | None = None, **evidence: Any
+    ) -> None:
         if severity is None and not self.strict:
             severity = Severity.WARNING if code.startswith("DISC-") else None
         self.findings.append(
-            finding(code, message, subject=self.svc.fullname, evidence=evidence or None, severity=severity)
+            finding(
+                code,
+                message,
+                subject=self.svc.fullname,
+                evidence=evidence or None,
+                severity=severity,
+            )
         )
 
     def key(self, txt: Txt, key: str, level: str = "optional") -> str | None:
@@ -76,7 +84,12 @@ class _Out:
             if level == "required":
                 self.add("DISC-TXT-MISSING", f"required TXT key {key!r} is missing", key=key)
             elif level == "recommended":
-                self.add("DISC-TXT-MISSING", f"TXT key {key!r} is missing", key=key, severity=Severity.WARNING)
+                self.add(
+                    "DISC-TXT-MISSING",
+                    f"TXT key {key!r} is missing",
+                    key=key,
+                    severity=Severity.WARNING,
+                )
             return None
         value = txt.get(key)
         if value is None:
@@ -89,7 +102,12 @@ class _Out:
             return None
         number = _int(value)
         if number is None or not lo <= number <= hi:
-            self.add("DISC-TXT-VALUE", f"TXT {key}={_clip(value)!r} is not an integer in {lo}..{hi}", key=key, value=_clip(value))
+            self.add(
+                "DISC-TXT-VALUE",
+                f"TXT {key}={_clip(value)!r} is not an integer in {lo}..{hi}",
+                key=key,
+                value=_clip(value),
+            )
             return None
         return number
 
@@ -112,15 +130,26 @@ def _devid(txt: Txt, out: _Out) -> None:
     version = out.key(txt, "txtvers", "required")
     if version is not None and version != "1":
         if _int(version) is None:
-            out.add("DISC-TXT-VALUE", f"txtvers={_clip(version)!r} is not an integer", key="txtvers", value=_clip(version))
+            out.add(
+                "DISC-TXT-VALUE",
+                f"txtvers={_clip(version)!r} is not an integer",
+                key="txtvers",
+                value=_clip(version),
+            )
         else:
-            out.add("DISC-TXT-VERSION", f"txtvers={version} is not 1; keys read as version 1", value=version)
+            out.add(
+                "DISC-TXT-VERSION",
+                f"txtvers={version} is not 1; keys read as version 1",
+                value=version,
+            )
     urn_text = out.key(txt, "id", "required")
     pen_in_urn: int | None = None
     if urn_text is not None:
         parsed = parse_urn(urn_text)
         if isinstance(parsed, str):
-            out.add("DISC-URN-INVALID", f"id {_clip(urn_text, 80)!r}: {parsed}", value=_clip(urn_text))
+            out.add(
+                "DISC-URN-INVALID", f"id {_clip(urn_text, 80)!r}: {parsed}", value=_clip(urn_text)
+            )
         else:
             out.ids["urn"] = parsed.urn
             pen_in_urn = parsed.pen
@@ -139,7 +168,11 @@ def _devid(txt: Txt, out: _Out) -> None:
         if PROFILE_ID.fullmatch(cls):
             out.profile = cls
         else:
-            out.add("DISC-CLASS-INVALID", f"cls={_clip(cls, 80)!r} is not a profile id like smart-lock/1", value=_clip(cls))
+            out.add(
+                "DISC-CLASS-INVALID",
+                f"cls={_clip(cls, 80)!r} is not a profile id like smart-lock/1",
+                value=_clip(cls),
+            )
     vid = out.int_key(txt, "vid", 1, 2**32 - 1, "recommended")
     if vid is not None:
         out.ids["pen"] = vid
@@ -164,7 +197,12 @@ def _devid(txt: Txt, out: _Out) -> None:
         if _HEX16.fullmatch(tk):
             out.ids["tk"] = tk.lower()
         else:
-            out.add("DISC-TXT-VALUE", f"tk={_clip(tk, 40)!r} is not 16 hex digits", key="tk", value=_clip(tk))
+            out.add(
+                "DISC-TXT-VALUE",
+                f"tk={_clip(tk, 40)!r} is not 16 hex digits",
+                key="tk",
+                value=_clip(tk),
+            )
 
 
 def _broker_url_problem(url: str) -> str | None:
@@ -186,17 +224,48 @@ def _broker_url_problem(url: str) -> str | None:
 
 # Matter device type id -> generic device class (Matter Device Library).
 MATTER_DEVICE_TYPES: Mapping[int, str] = {
-    0x000A: "door-lock", 0x000B: "door-lock-controller", 0x000E: "bridge", 0x000F: "switch",
-    0x0015: "contact-sensor", 0x0022: "speaker", 0x0023: "media-player", 0x0028: "media-player",
-    0x002B: "fan", 0x002C: "air-quality-sensor", 0x002D: "air-purifier", 0x0041: "water-freeze-detector",
-    0x0042: "water-valve", 0x0043: "water-leak-detector", 0x0044: "rain-sensor", 0x0050: "pump",
-    0x0070: "refrigerator", 0x0072: "air-conditioner", 0x0073: "washer", 0x0074: "robot-vacuum",
-    0x0076: "smoke-co-alarm", 0x0079: "oven", 0x007C: "dryer", 0x0100: "light", 0x0101: "light",
-    0x0103: "switch", 0x0104: "switch", 0x0105: "switch", 0x0106: "light-sensor",
-    0x0107: "occupancy-sensor", 0x010A: "outlet", 0x010B: "outlet", 0x010C: "light", 0x010D: "light",
-    0x0202: "window-covering", 0x0301: "thermostat", 0x0302: "temperature-sensor",
-    0x0305: "pressure-sensor", 0x0306: "flow-sensor", 0x0307: "humidity-sensor",
-    0x050C: "ev-charger", 0x0510: "energy-meter",
+    0x000A: "door-lock",
+    0x000B: "door-lock-controller",
+    0x000E: "bridge",
+    0x000F: "switch",
+    0x0015: "contact-sensor",
+    0x0022: "speaker",
+    0x0023: "media-player",
+    0x0028: "media-player",
+    0x002B: "fan",
+    0x002C: "air-quality-sensor",
+    0x002D: "air-purifier",
+    0x0041: "water-freeze-detector",
+    0x0042: "water-valve",
+    0x0043: "water-leak-detector",
+    0x0044: "rain-sensor",
+    0x0050: "pump",
+    0x0070: "refrigerator",
+    0x0072: "air-conditioner",
+    0x0073: "washer",
+    0x0074: "robot-vacuum",
+    0x0076: "smoke-co-alarm",
+    0x0079: "oven",
+    0x007C: "dryer",
+    0x0100: "light",
+    0x0101: "light",
+    0x0103: "switch",
+    0x0104: "switch",
+    0x0105: "switch",
+    0x0106: "light-sensor",
+    0x0107: "occupancy-sensor",
+    0x010A: "outlet",
+    0x010B: "outlet",
+    0x010C: "light",
+    0x010D: "light",
+    0x0202: "window-covering",
+    0x0301: "thermostat",
+    0x0302: "temperature-sensor",
+    0x0305: "pressure-sensor",
+    0x0306: "flow-sensor",
+    0x0307: "humidity-sensor",
+    0x050C: "ev-charger",
+    0x0510: "energy-meter",
 }
 MATTER_TEST_VENDORS = range(0xFFF1, 0xFFF5)
 
@@ -221,7 +290,11 @@ def _matter_commissionable(txt: Txt, out: _Out) -> None:
     out.ecosystem = "matter"
     out.id = f"matterc:{out.svc.instance}"
     if not _HEX16.fullmatch(out.svc.instance):
-        out.add("DISC-INSTANCE-NAME", "commissionable instance name is not 16 hex digits", value=out.svc.instance)
+        out.add(
+            "DISC-INSTANCE-NAME",
+            "commissionable instance name is not 16 hex digits",
+            value=out.svc.instance,
+        )
     disc = out.int_key(txt, "D", 0, 4095, "required")
     if disc is not None:
         out.ids["discriminator"] = disc
@@ -230,10 +303,19 @@ def _matter_commissionable(txt: Txt, out: _Out) -> None:
         vid_text, _, pid_text = vp.partition("+")
         vid, pid = _int(vid_text), _int(pid_text) if pid_text else None
         if vid is None or vid > 0xFFFF or (pid_text and (pid is None or pid > 0xFFFF)):
-            out.add("DISC-TXT-VALUE", f"VP={_clip(vp, 40)!r} is not vendor[+product] (16-bit decimals)", key="VP", value=_clip(vp))
+            out.add(
+                "DISC-TXT-VALUE",
+                f"VP={_clip(vp, 40)!r} is not vendor[+product] (16-bit decimals)",
+                key="VP",
+                value=_clip(vp),
+            )
         else:
             out.ids["vid"] = vid
-            out.vendor = f"Matter test vendor 0x{vid:04X}" if vid in MATTER_TEST_VENDORS else f"Matter vendor 0x{vid:04X}"
+            out.vendor = (
+                f"Matter test vendor 0x{vid:04X}"
+                if vid in MATTER_TEST_VENDORS
+                else f"Matter vendor 0x{vid:04X}"
+            )
             if pid is not None:
                 out.ids["pid"] = pid
                 out.model = f"product 0x{pid:04X}"
@@ -250,8 +332,15 @@ def _matter_commissionable(txt: Txt, out: _Out) -> None:
             out.add("DISC-TXT-VALUE", "DN is longer than 32 bytes", key="DN", value=_clip(dn))
         out.name = _clip(dn) or out.name
     ri = out.key(txt, "RI")
-    if ri is not None and (len(ri) > 100 or len(ri) % 2 or not all(c in "0123456789abcdefABCDEF" for c in ri)):
-        out.add("DISC-TXT-VALUE", "RI is not an even number of hex digits (at most 100)", key="RI", value=_clip(ri))
+    if ri is not None and (
+        len(ri) > 100 or len(ri) % 2 or not all(c in "0123456789abcdefABCDEF" for c in ri)
+    ):
+        out.add(
+            "DISC-TXT-VALUE",
+            "RI is not an even number of hex digits (at most 100)",
+            key="RI",
+            value=_clip(ri),
+        )
     ph = out.int_key(txt, "PH", 0, 0xFFFFFFFF)
     if ph is not None:
         out.ids["pairing_hint"] = ph
@@ -267,7 +356,8 @@ def _matter_operational(txt: Txt, out: _Out) -> None:
     if m is None:
         out.add(
             "DISC-INSTANCE-NAME",
-            "operational instance name is not <compressed fabric id>-<node id> (16 upper-case hex digits each)",
+            "operational instance name is not <compressed fabric id>-<node id>"
+            " (16 upper-case hex digits each)",
             value=out.svc.instance,
         )
         out.id = f"matter:{out.svc.instance}"
@@ -281,13 +371,40 @@ def _matter_operational(txt: Txt, out: _Out) -> None:
 # -- HomeKit Accessory Protocol (HAP spec §6.4) -------------------------------------------
 
 HAP_CATEGORIES: Mapping[int, str] = {
-    1: "other", 2: "bridge", 3: "fan", 4: "garage-door-opener", 5: "light", 6: "door-lock",
-    7: "outlet", 8: "switch", 9: "thermostat", 10: "sensor", 11: "security-system", 12: "door",
-    13: "window", 14: "window-covering", 15: "switch", 16: "range-extender", 17: "camera",
-    18: "video-doorbell", 19: "air-purifier", 20: "heater", 21: "air-conditioner",
-    22: "humidifier", 23: "dehumidifier", 26: "speaker", 27: "airport", 28: "sprinkler",
-    29: "faucet", 30: "shower-head", 31: "tv", 32: "remote", 33: "router", 34: "audio-receiver",
-    35: "tv-set-top-box", 36: "tv-streaming-stick",
+    1: "other",
+    2: "bridge",
+    3: "fan",
+    4: "garage-door-opener",
+    5: "light",
+    6: "door-lock",
+    7: "outlet",
+    8: "switch",
+    9: "thermostat",
+    10: "sensor",
+    11: "security-system",
+    12: "door",
+    13: "window",
+    14: "window-covering",
+    15: "switch",
+    16: "range-extender",
+    17: "camera",
+    18: "video-doorbell",
+    19: "air-purifier",
+    20: "heater",
+    21: "air-conditioner",
+    22: "humidifier",
+    23: "dehumidifier",
+    26: "speaker",
+    27: "airport",
+    28: "sprinkler",
+    29: "faucet",
+    30: "shower-head",
+    31: "tv",
+    32: "remote",
+    33: "router",
+    34: "audio-receiver",
+    35: "tv-set-top-box",
+    36: "tv-streaming-stick",
 }
 
 
@@ -299,7 +416,12 @@ def _hap(txt: Txt, out: _Out) -> None:
             out.ids["hap_id"] = hap_id.upper()
             out.id = f"homekit:{hap_id.upper()}"
         else:
-            out.add("DISC-TXT-VALUE", f"id={_clip(hap_id, 40)!r} is not XX:XX:XX:XX:XX:XX", key="id", value=_clip(hap_id))
+            out.add(
+                "DISC-TXT-VALUE",
+                f"id={_clip(hap_id, 40)!r} is not XX:XX:XX:XX:XX:XX",
+                key="id",
+                value=_clip(hap_id),
+            )
     model = out.key(txt, "md", "required")
     if model:
         out.model = _clip(model)
@@ -319,7 +441,9 @@ def _hap(txt: Txt, out: _Out) -> None:
         out.profile = HAP_CATEGORIES.get(ci, "other")
     pv = out.key(txt, "pv")
     if pv is not None and not re.fullmatch(r"[0-9]{1,3}\.[0-9]{1,3}", pv):
-        out.add("DISC-TXT-VALUE", f"pv={_clip(pv, 20)!r} is not major.minor", key="pv", value=_clip(pv))
+        out.add(
+            "DISC-TXT-VALUE", f"pv={_clip(pv, 20)!r} is not major.minor", key="pv", value=_clip(pv)
+        )
 
 
 # -- ESPHome, Shelly, Google Cast ----------------------------------------------------------
@@ -333,7 +457,12 @@ def _esphome(txt: Txt, out: _Out) -> None:
             out.ids["mac"] = mac.lower()
             out.id = f"esphome:{mac.lower()}"
         else:
-            out.add("DISC-TXT-VALUE", f"mac={_clip(mac, 40)!r} is not 12 hex digits", key="mac", value=_clip(mac))
+            out.add(
+                "DISC-TXT-VALUE",
+                f"mac={_clip(mac, 40)!r} is not 12 hex digits",
+                key="mac",
+                value=_clip(mac),
+            )
     for key in ("version", "platform", "board", "network", "project_version"):
         value = txt.get(key)
         if value:
@@ -351,10 +480,22 @@ def _esphome(txt: Txt, out: _Out) -> None:
 
 
 SHELLY_CLASSES: tuple[tuple[str, str], ...] = (
-    ("plug", "outlet"), ("dimmer", "light"), ("rgbw", "light"), ("bulb", "light"), ("duo", "light"),
-    ("ht", "temperature-sensor"), ("door", "contact-sensor"), ("flood", "water-leak-detector"),
-    ("smoke", "smoke-co-alarm"), ("motion", "occupancy-sensor"), ("em", "energy-meter"),
-    ("trv", "thermostat"), ("2pm", "relay"), ("1pm", "relay"), ("1", "relay"), ("4pro", "relay"),
+    ("plug", "outlet"),
+    ("dimmer", "light"),
+    ("rgbw", "light"),
+    ("bulb", "light"),
+    ("duo", "light"),
+    ("ht", "temperature-sensor"),
+    ("door", "contact-sensor"),
+    ("flood", "water-leak-detector"),
+    ("smoke", "smoke-co-alarm"),
+    ("motion", "occupancy-sensor"),
+    ("em", "energy-meter"),
+    ("trv", "thermostat"),
+    ("2pm", "relay"),
+    ("1pm", "relay"),
+    ("1", "relay"),
+    ("4pro", "relay"),
 )
 
 
@@ -386,7 +527,12 @@ def _googlecast(txt: Txt, out: _Out) -> None:
             out.ids["cast_id"] = cast_id.lower()
             out.id = f"googlecast:{cast_id.lower()}"
         else:
-            out.add("DISC-TXT-VALUE", f"id={_clip(cast_id, 40)!r} is not 32 hex digits", key="id", value=_clip(cast_id))
+            out.add(
+                "DISC-TXT-VALUE",
+                f"id={_clip(cast_id, 40)!r} is not 32 hex digits",
+                key="id",
+                value=_clip(cast_id),
+            )
     friendly = txt.get("fn")
     if friendly:
         out.name = _clip(friendly)
@@ -452,19 +598,70 @@ PARSERS: Mapping[str, Parser] = {
     "_mqtt._tcp": Simple("mqtt-broker", profile="mqtt-broker"),
     "_secure-mqtt._tcp": Simple("mqtt-broker", profile="mqtt-broker"),
     "_http._tcp": Simple("http", model_keys=("model",), id_keys_copied=("path",)),
-    "_hue._tcp": Simple("hue", id_keys=("bridgeid",), vendor="Signify (Philips Hue)", model_keys=("modelid",), profile="bridge"),
-    "_ipp._tcp": Simple("ipp", id_keys=("UUID",), vendor_keys=("usb_MFG",), model_keys=("usb_MDL", "ty"), profile="printer", id_keys_copied=("note",)),
-    "_ipps._tcp": Simple("ipp", id_keys=("UUID",), vendor_keys=("usb_MFG",), model_keys=("usb_MDL", "ty"), profile="printer", id_keys_copied=("note",)),
-    "_airplay._tcp": Simple("airplay", id_keys=("deviceid",), vendor_keys=("manufacturer",), model_keys=("model",), profile="media-player", id_keys_copied=("srcvers",)),
-    "_sonos._tcp": Simple("sonos", vendor="Sonos", profile="speaker", id_keys_copied=("info", "vers")),
-    "_spotify-connect._tcp": Simple("spotify-connect", profile="media-player", id_keys_copied=("VERSION",)),
-    "_home-assistant._tcp": Simple("home-assistant", id_keys=("uuid",), name_keys=("location_name",), vendor="Home Assistant", model_keys=("version",), profile="hub"),
-    "_axis-video._tcp": Simple("axis", id_keys=("macaddress",), vendor="Axis Communications", profile="camera"),
+    "_hue._tcp": Simple(
+        "hue",
+        id_keys=("bridgeid",),
+        vendor="Signify (Philips Hue)",
+        model_keys=("modelid",),
+        profile="bridge",
+    ),
+    "_ipp._tcp": Simple(
+        "ipp",
+        id_keys=("UUID",),
+        vendor_keys=("usb_MFG",),
+        model_keys=("usb_MDL", "ty"),
+        profile="printer",
+        id_keys_copied=("note",),
+    ),
+    "_ipps._tcp": Simple(
+        "ipp",
+        id_keys=("UUID",),
+        vendor_keys=("usb_MFG",),
+        model_keys=("usb_MDL", "ty"),
+        profile="printer",
+        id_keys_copied=("note",),
+    ),
+    "_airplay._tcp": Simple(
+        "airplay",
+        id_keys=("deviceid",),
+        vendor_keys=("manufacturer",),
+        model_keys=("model",),
+        profile="media-player",
+        id_keys_copied=("srcvers",),
+    ),
+    "_sonos._tcp": Simple(
+        "sonos", vendor="Sonos", profile="speaker", id_keys_copied=("info", "vers")
+    ),
+    "_spotify-connect._tcp": Simple(
+        "spotify-connect", profile="media-player", id_keys_copied=("VERSION",)
+    ),
+    "_home-assistant._tcp": Simple(
+        "home-assistant",
+        id_keys=("uuid",),
+        name_keys=("location_name",),
+        vendor="Home Assistant",
+        model_keys=("version",),
+        profile="hub",
+    ),
+    "_axis-video._tcp": Simple(
+        "axis", id_keys=("macaddress",), vendor="Axis Communications", profile="camera"
+    ),
     "_rtsp._tcp": Simple("rtsp", profile="camera"),
-    "_meshcop._udp": Simple("thread", id_keys=("xa",), vendor_keys=("vn",), model_keys=("mn",), profile="border-router", id_keys_copied=("nn", "xp", "tv")),
+    "_meshcop._udp": Simple(
+        "thread",
+        id_keys=("xa",),
+        vendor_keys=("vn",),
+        model_keys=("mn",),
+        profile="border-router",
+        id_keys_copied=("nn", "xp", "tv"),
+    ),
     "_wled._tcp": Simple("wled", id_keys=("mac",), vendor="WLED", profile="light"),
-    "_nanoleafapi._tcp": Simple("nanoleaf", id_keys=("id",), vendor="Nanoleaf", model_keys=("md",), profile="light"),
-    "_elg._tcp": Simple("elgato", id_keys=("id",), vendor="Elgato", model_keys=("md",), profile="light"),
+    "_nanoleafapi._tcp": Simple(
+        "nanoleaf", id_keys=("id",), vendor="Nanoleaf", model_keys=("md",), profile="light"
+    ),
+    "_elg._tcp": Simple(
+        "elgato", id_keys=("id",), vendor="Elgato", model_keys=("md",), profile="light"
+    ),
     "_androidtvremote2._tcp": Simple("android-tv", id_keys=("bt",), profile="tv"),
     "_ewelink._tcp": Simple("ewelink", id_keys=("id",), vendor="eWeLink", model_keys=("type",)),
     "_miio._udp": Simple("xiaomi-miio", vendor="Xiaomi"),
@@ -481,7 +678,7 @@ def normalise_type(service_type: str) -> str:
 
 
 def instance_label(name: str, service_type: str) -> str:
-    """The instance part of a full service name (``Front Door._devid._tcp.local.`` → ``Front Door``)."""
+    """The instance part of a full service name (``Door._devid._tcp.local.`` → ``Door``)."""
     stype = normalise_type(service_type)
     text = name.rstrip(".")
     for suffix in (f".{stype}.local", f".{stype}"):

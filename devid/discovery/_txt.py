@@ -16,7 +16,7 @@ RFC 6763 §6 rules enforced here, each breach a finding (never an exception):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -106,7 +106,11 @@ def decode_txt(txt: TxtInput, *, subject: str | None = None) -> Txt:
     findings: list[Finding] = []
     if truncated:
         findings.append(
-            finding("DISC-TXT-MALFORMED", "a TXT string's length byte runs past the end of the record", subject=subject)
+            finding(
+                "DISC-TXT-MALFORMED",
+                "a TXT string's length byte runs past the end of the record",
+                subject=subject,
+            )
         )
     size = sum(len(s) + 1 for s in strings)
     if size > RECOMMENDED_MAX:
@@ -170,19 +174,11 @@ def decode_txt(txt: TxtInput, *, subject: str | None = None) -> Txt:
         findings.append(
             finding(
                 "DISC-TXT-OVERSIZE",
-                f"{dropped} TXT string(s) beyond devid's {MAX_TXT_BYTES}-byte / {MAX_STRINGS}-string limit dropped",
+                f"{dropped} TXT string(s) beyond devid's limit"
+                f" ({MAX_TXT_BYTES} bytes, {MAX_STRINGS} strings) dropped",
                 subject=subject,
                 evidence={"dropped": dropped, "limit": MAX_TXT_BYTES},
                 severity=Severity.WARNING,
             )
         )
     return Txt(tuple(items), tuple(findings), size, MappingProxyType(index))
-
-
-def iter_keys(txt: Txt) -> Iterator[str]:
-    """The keys of ``txt`` in record order."""
-    return (k for k, _ in txt.items)
-
-
-def lower_keys(keys: Iterable[str]) -> frozenset[str]:
-    return frozenset(k.lower() for k in keys)

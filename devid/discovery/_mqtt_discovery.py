@@ -1,0 +1,259 @@
+"""Discovery over MQTT: the retained ``identity`` and ``status`` topics (spec §5).
+
+The pure part is :class:`MqttInventory`: feed it messages (topic, payload,
+retain flag) in any order, then ask for :class:`DeviceRecord` s. The
+transport part (:func:`async_discover_mqtt`) subscribes with devid's MQTT
+client and feeds the inventory for a short time.
+
+Records built here carry the identity token bytes, unverified, for the identity
+checks that follow; the token's claims are read only as display hints
+(profile, vendor PEN, hardware model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from devid._cbor import CborError, decode
+from devid._findings import Finding, finding
+from devid.discovery._merge import token_tk
+from devid.discovery._record import DeviceRecord, freeze
+from devid.discovery._urn import parse_urn
+
+PREFIX = "devid/1/"
+SUBSCRIPTIONS: tuple[str, ...] = ("devid/1/+/identity", "devid/1/+/status")
+MAX_DEVICES = 100_000
+
+_CLAIM_SUB, _CLAIM_OEMID, _CLAIM_HWMODEL, _CLAIM_PROFILES = 2, 258, 259, -70001
+
+
+def parse_topic(topic: str) -> tuple[str, str] | None:
+    """``devid/1/<urn>/<suffix>`` → ``(urn, suffix)``; ``None`` for anything else."""
+    if not topic.startswith(PREFIX):
+        return None
+    urn, sep, suffix = topic[len(PREFIX) :].partition("/")
+    if not sep or not urn or not suffix:
+        return None
+    return urn, suffix
+
+
+@dataclass(frozen=True, slots=True)
+class MqttMessage:
+    """One message as the discovery saw it."""
+
+    topic: str
+    payload: bytes
+    retain: bool = True
+    t: float | None = None
+
+
+class MqttInventory:
+    """Collects identity/status messages and builds one record per device URN. Pure."""
+
+    def __init__(self, *, max_devices: int = MAX_DEVICES) -> None:
+        self._latest: dict[str, dict[str, MqttMessage]] = {}
+        self._max = max_devices
+        self.findings: list[Finding] = []
+        self.dropped = 0
+
+    def add(
+        self, topic: str, payload: bytes, *, retain: bool = True, t: float | None = None
+    ) -> None:
+        """Record one message; the latest message per topic wins."""
+        parsed = parse_topic(topic)
+        if parsed is None:
+            if topic.startswith(PREFIX) and len(self.findings) < 1000:
+                self.findings.append(
+                    finding(
+                        "DISC-MQTT-TOPIC",
+                        "topic does not name a device (devid/1/<urn>/...)",
+                        subject=topic[:256],
+                    )
+                )
+            return
+        urn, suffix = parsed
+        if suffix not in ("identity", "status"):
+            return
+        slot = self._latest.get(urn)
+        if slot is None:
+            if len(self._latest) >= self._max:
+                self.dropped += 1
+                return
+            slot = self._latest[urn] = {}
+        slot[suffix] = MqttMessage(topic, bytes(payload), retain, t)
+
+    def extend(self, messages: Iterable[MqttMessage]) -> None:
+        for m in messages:
+            self.add(m.topic, m.payload, retain=m.retain, t=m.t)
+
+    def __len__(self) -> int:
+        return len(self._latest)
+
+    def records(self) -> list[DeviceRecord]:
+        """One :class:`DeviceRecord` per URN seen, in first-seen order."""
+        return [
+            device_record(urn, slot.get("identity"), slot.get("status"))
+            for urn, slot in self._latest.items()
+        ]
+
+
+def device_record(
+    urn: str, identity: MqttMessage | None, status: MqttMessage | None
+) -> DeviceRecord:
+    """The record of one device from its retained identity and status messages."""
+    findings: list[Finding] = []
+    ids: dict[str, Any] = {}
+    model: str | None = None
+    profile: str | None = None
+    parsed = parse_urn(urn)
+    if isinstance(parsed, str):
+        findings.append(
+            finding("DISC-URN-INVALID", f"topic level {urn[:80]!r}: {parsed}", subject=urn[:256])
+        )
+    else:
+        ids["urn"] = urn
+        if parsed.pen is not None:
+            ids["pen"] = parsed.pen
+        if parsed.serial:
+            ids["serial"] = parsed.serial
+        model = parsed.product
+    token: bytes | None = None
+    if identity is None or not identity.payload:
+        findings.append(
+            finding(
+                "DISC-IDENTITY-MISSING",
+                "no retained identity token on devid/1/<urn>/identity",
+                subject=urn,
+            )
+        )
+    else:
+        token = identity.payload
+        ids["tk"] = token_tk(token)
+        hints = token_hints(token)
+        profile = hints.pop("profile", None)
+        model = hints.pop("hwmodel", None) or model
+        ids.update(hints)
+    status_map: Mapping[str, Any] | None = None
+    if status is None:
+        findings.append(
+            finding(
+                "DISC-STATUS-MISSING", "no retained status on devid/1/<urn>/status", subject=urn
+            )
+        )
+    else:
+        status_map, problem = parse_status(status.payload)
+        if problem:
+            findings.append(
+                finding(
+                    "DISC-STATUS-INVALID",
+                    problem,
+                    subject=urn,
+                    evidence={"hex": status.payload[:64].hex()},
+                )
+            )
+        elif status_map is not None and status_map["state"] == "offline":
+            findings.append(
+                finding("DISC-OFFLINE", "the retained status says offline", subject=urn)
+            )
+    return DeviceRecord(
+        id=urn,
+        ecosystem="devid",
+        name=urn,
+        model=model,
+        ids=freeze(ids),
+        profile=profile,
+        sources=("mqtt",),
+        findings=tuple(findings),
+        token=token,
+        status=freeze(status_map) if status_map is not None else None,
+    )
+
+
+def parse_status(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """Decode a status payload: ``({"state", "ts"}, None)`` or ``(None, problem)``."""
+    try:
+        value = decode(payload)
+    except CborError as exc:
+        return None, f"status is not CBOR: {exc}"
+    if not isinstance(value, dict):
+        return None, f"status is a CBOR {type(value).__name__}, not a map"
+    state, ts = value.get("state"), value.get("ts")
+    if state not in ("online", "offline"):
+        return None, f"status state is {_show(state)}, not 'online' or 'offline'"
+    if not isinstance(ts, int) or isinstance(ts, bool) or ts < 0:
+        return None, f"status ts is {_show(ts)}, not a non-negative integer (ms)"
+    return {"state": state, "ts": ts}, None
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def token_hints(token: bytes) -> dict[str, Any]:
+    """Unverified display hints from a token's claims: profile, pen, hwmodel, sub.
+
+    Anything that does not decode yields no hints (the identity checks report
+    it); this never raises for any bytes.
+    """
+    try:
+        outer = decode(token)
+        if getattr(outer, "tag", None) == 18:
+            outer = outer.value
+        if not isinstance(outer, list) or len(outer) != 4 or not isinstance(outer[2], bytes):
+            return {}
+        claims = decode(outer[2])
+    except (CborError, TypeError, ValueError):
+        return {}
+    if not isinstance(claims, dict):
+        return {}
+    hints: dict[str, Any] = {}
+    sub = claims.get(_CLAIM_SUB)
+    if isinstance(sub, str):
+        hints["token_sub"] = sub[:256]
+    oemid = claims.get(_CLAIM_OEMID)
+    if isinstance(oemid, int) and not isinstance(oemid, bool) and 0 < oemid < 2**32:
+        hints["pen"] = oemid
+    hw = claims.get(_CLAIM_HWMODEL)
+    if isinstance(hw, bytes) and 0 < len(hw) <= 32:
+        text = hw.decode("utf-8", "replace")
+        hints["hwmodel"] = text if text.isprintable() and "\ufffd" not in text else hw.hex()
+    profiles = claims.get(_CLAIM_PROFILES)
+    if isinstance(profiles, list) and profiles and isinstance(profiles[0], str):
+        from devid.discovery._parsers import PROFILE_ID
+
+        if PROFILE_ID.fullmatch(profiles[0]):
+            hints["profile"] = profiles[0]
+    return hints
+
+
+async def async_discover_mqtt(
+    client: Any, *, timeout: float = 2.0, settle: float = 0.5, max_devices: int = MAX_DEVICES
+) -> tuple[list[DeviceRecord], list[Finding]]:
+    """Subscribe to the retained identity/status topics and build records.
+
+    ``client`` is a connected :class:`devid._mqtt.Client` (or anything with the
+    same ``subscribe`` / ``messages`` API). Collection stops at ``timeout``
+    seconds, or earlier once no message has arrived for ``settle`` seconds
+    after the subscription was acknowledged (retained messages arrive at once).
+    """
+    import asyncio
+
+    inventory = MqttInventory(max_devices=max_devices)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    for topic in SUBSCRIPTIONS:
+        await client.subscribe(topic, qos=1)
+    messages = client.messages.__aiter__()
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            break
+        try:
+            msg = await asyncio.wait_for(messages.__anext__(), min(remaining, settle))
+        except (TimeoutError, StopAsyncIteration):
+            break
+        inventory.add(str(msg.topic), bytes(msg.payload), retain=bool(msg.retain), t=loop.time())
+    return inventory.records(), list(inventory.findings)
