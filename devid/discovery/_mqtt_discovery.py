@@ -12,15 +12,20 @@ checks that follow; the token's claims are read only as display hints
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devid._cbor import CborError, decode
 from devid._findings import Finding, finding
 from devid.discovery._merge import token_tk
 from devid.discovery._record import DeviceRecord, freeze
 from devid.discovery._urn import parse_urn
+
+if TYPE_CHECKING:
+    from devid._mqtt import MqttClient
 
 PREFIX = "devid/1/"
 SUBSCRIPTIONS: tuple[str, ...] = ("devid/1/+/identity", "devid/1/+/status")
@@ -230,22 +235,25 @@ def token_hints(token: bytes) -> dict[str, Any]:
 
 
 async def async_discover_mqtt(
-    client: Any, *, timeout: float = 2.0, settle: float = 0.5, max_devices: int = MAX_DEVICES
+    client: MqttClient,
+    *,
+    timeout: float = 2.0,
+    settle: float = 0.5,
+    max_devices: int = MAX_DEVICES,
 ) -> tuple[list[DeviceRecord], list[Finding]]:
-    """Subscribe to the retained identity/status topics and build records.
+    """Subscribe to the retained identity/status topics on a connected client.
 
-    ``client`` is a connected :class:`devid._mqtt.Client` (or anything with the
-    same ``subscribe`` / ``messages`` API). Collection stops at ``timeout``
-    seconds, or earlier once no message has arrived for ``settle`` seconds
-    after the subscription was acknowledged (retained messages arrive at once).
+    Collection stops at ``timeout`` seconds, or earlier once no message has
+    arrived for ``settle`` seconds after the subscriptions were acknowledged
+    (retained messages arrive at once). The client's message queue is consumed:
+    give discovery its own client (:func:`async_discover_broker` does).
+    Returns the records and the findings that belong to no device.
     """
-    import asyncio
-
     inventory = MqttInventory(max_devices=max_devices)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     for topic in SUBSCRIPTIONS:
-        await client.subscribe(topic, qos=1)
+        await client.subscribe(topic, qos=1, retain_as_published=True)
     messages = client.messages.__aiter__()
     while True:
         remaining = deadline - loop.time()
@@ -255,5 +263,44 @@ async def async_discover_mqtt(
             msg = await asyncio.wait_for(messages.__anext__(), min(remaining, settle))
         except (TimeoutError, StopAsyncIteration):
             break
-        inventory.add(str(msg.topic), bytes(msg.payload), retain=bool(msg.retain), t=loop.time())
+        inventory.add(msg.topic, msg.payload, retain=msg.retain, t=msg.t)
+    for topic in SUBSCRIPTIONS:
+        with contextlib.suppress(Exception):
+            await client.unsubscribe(topic)
     return inventory.records(), list(inventory.findings)
+
+
+async def async_discover_broker(
+    url: str,
+    *,
+    timeout: float = 2.0,
+    settle: float = 0.5,
+    max_devices: int = MAX_DEVICES,
+    **client_options: Any,
+) -> tuple[list[DeviceRecord], list[Finding]]:
+    """Connect to the broker at ``url`` with a client of its own and discover devices.
+
+    An unreachable broker is not an exception: the result is no records and one
+    ``SCAN-BROKER-UNREACHABLE`` finding. ``client_options`` go to
+    :class:`devid._mqtt.MqttClient` (credentials come from its settings, never
+    from here).
+    """
+    from devid._mqtt import MqttClient, MqttError
+
+    client = MqttClient(url, reconnect=False, **client_options)
+    try:
+        await client.connect()
+    except (MqttError, OSError) as exc:
+        return [], [
+            finding(
+                "SCAN-BROKER-UNREACHABLE",
+                f"{url}: {exc}",
+                subject=url,
+            )
+        ]
+    try:
+        return await async_discover_mqtt(
+            client, timeout=timeout, settle=settle, max_devices=max_devices
+        )
+    finally:
+        await client.close()

@@ -1,0 +1,51 @@
+"""MQTT discovery against a real broker on loopback (Mosquitto and amqtt)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import cbor2
+
+from devid._broker import free_port
+from devid._mqtt import MqttClient
+from devid.discovery import async_discover_broker, token_tk
+
+from .test_merge import fake_token
+
+
+def test_retained_identity_and_status_become_records(broker_url: str) -> None:
+    tag = uuid.uuid4().hex[:8]
+    good, offline, bare = (f"urn:dev:ops:32473-Plug-{tag}{i}" for i in range(3))
+    token = fake_token(good, ["smart-plug/1"])
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        async with MqttClient(broker_url) as pub:
+            await pub.publish(f"devid/1/{good}/identity", token, qos=1, retain=True)
+            await pub.publish(f"devid/1/{good}/status", cbor2.dumps({"state": "online", "ts": 1}), qos=1, retain=True)
+            await pub.publish(f"devid/1/{offline}/identity", fake_token(offline), qos=1, retain=True)
+            await pub.publish(f"devid/1/{offline}/status", cbor2.dumps({"state": "offline", "ts": 2}), qos=1, retain=True)
+            await pub.publish(f"devid/1/{bare}/status", b"\xff", qos=1, retain=True)
+            try:
+                return await async_discover_broker(broker_url, timeout=3.0, settle=0.4)
+            finally:
+                for urn in (good, offline, bare):
+                    for suffix in ("identity", "status"):
+                        await pub.publish(f"devid/1/{urn}/{suffix}", b"", qos=1, retain=True)
+
+    records, findings = asyncio.run(scenario())
+    mine = {r.id: r for r in records if tag in r.id}
+    assert set(mine) == {good, offline, bare}
+    assert mine[good].token == token and mine[good].ids["tk"] == token_tk(token)
+    assert mine[good].profile == "smart-plug/1" and mine[good].sources == ("mqtt",)
+    assert mine[good].findings == ()
+    assert [f.code for f in mine[offline].findings] == ["DISC-OFFLINE"]
+    assert sorted(f.code for f in mine[bare].findings) == ["DISC-IDENTITY-MISSING", "DISC-STATUS-INVALID"]
+    assert findings == []
+
+
+def test_unreachable_broker_is_a_finding() -> None:
+    url = f"mqtt://127.0.0.1:{free_port()}"
+    records, findings = asyncio.run(async_discover_broker(url, timeout=1.0, connect_timeout=1.0))
+    assert records == []
+    assert [f.code for f in findings] == ["SCAN-BROKER-UNREACHABLE"]
