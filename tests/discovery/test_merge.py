@@ -17,12 +17,32 @@ URN = "urn:dev:ops:32473-SmartLock-0001"
 
 
 def fake_token(sub: str = URN, profiles: list[str] | None = None) -> bytes:
-    claims = {2: sub, 6: 1_700_000_000, 258: 32473, 259: b"SL-100", -70001: profiles or ["smart-lock/1"]}
-    return cbor2.dumps(cbor2.CBORTag(18, [cbor2.dumps({1: -7}), {}, cbor2.dumps(claims), b"\x00" * 64]))
+    claims = {
+        2: sub,
+        6: 1_700_000_000,
+        258: 32473,
+        259: b"SL-100",
+        -70001: profiles or ["smart-lock/1"],
+    }
+    return cbor2.dumps(
+        cbor2.CBORTag(18, [cbor2.dumps({1: -7}), {}, cbor2.dumps(claims), b"\x00" * 64])
+    )
 
 
-def advert(name: str = "Front Door", urn: str = URN, tk: str | None = None, port: int = 1883, host: str = "sim.local.") -> DeviceRecord:
-    txt = {"txtvers": "1", "id": urn, "cls": "smart-lock/1", "vid": "32473", "mq": "mqtt://127.0.0.1:1883"}
+def advert(
+    name: str = "Front Door",
+    urn: str = URN,
+    tk: str | None = None,
+    port: int = 1883,
+    host: str = "sim.local.",
+) -> DeviceRecord:
+    txt = {
+        "txtvers": "1",
+        "id": urn,
+        "cls": "smart-lock/1",
+        "vid": "32473",
+        "mq": "mqtt://127.0.0.1:1883",
+    }
     txt["tk"] = tk or token_tk(fake_token(urn))
     return parse_service("_devid._tcp", name, txt, addresses=["127.0.0.1"], port=port, host=host)
 
@@ -37,7 +57,9 @@ def on_broker(urn: str = URN, token: bytes | None = None, state: str = "online")
 
 def test_mdns_and_mqtt_become_one_record() -> None:
     token = fake_token()
-    merged = merge_records([advert(tk=token_tk(token)), on_broker(token=token)], searched=("mdns", "mqtt"))
+    merged = merge_records(
+        [advert(tk=token_tk(token)), on_broker(token=token)], searched=("mdns", "mqtt")
+    )
     assert len(merged) == 1
     rec = merged[0]
     assert rec.sources == ("mdns", "mqtt")
@@ -54,7 +76,9 @@ def test_order_of_sources_does_not_matter() -> None:
 
 
 def test_same_urn_advertised_twice_with_different_details_is_a_clone() -> None:
-    merged = merge_records([advert("Front Door", port=1883), advert("Back Door", port=1884), on_broker()])
+    merged = merge_records(
+        [advert("Front Door", port=1883), advert("Back Door", port=1884), on_broker()]
+    )
     assert len(merged) == 1
     clone = [f for f in merged[0].findings if f.code == "ID-CLONE"]
     assert len(clone) == 1 and clone[0].is_error
@@ -75,13 +99,34 @@ def test_presence_findings_only_for_searched_sources() -> None:
     other = "urn:dev:ops:32473-SmartLock-0002"
     recs = [advert(), on_broker(urn=other)]
     assert all(r.findings == () for r in merge_records(recs))
-    both = {r.id: [f.code for f in r.findings] for r in merge_records(recs, searched=("mdns", "mqtt"))}
+    both = {
+        r.id: [f.code for f in r.findings] for r in merge_records(recs, searched=("mdns", "mqtt"))
+    }
     assert both == {URN: ["DISC-NOT-ON-BROKER"], other: ["DISC-NOT-ADVERTISED"]}
 
 
 def test_other_ecosystems_join_by_host_but_devid_never_does() -> None:
-    hap = parse_service("_hap._tcp", "Lamp", {b"id": b"AA:BB:CC:DD:EE:FF", b"md": b"Lamp", b"c#": b"1", b"s#": b"1", b"sf": b"0", b"ci": b"5"}, host="lamp.local.", addresses=["192.0.2.5"])
-    matter = parse_service("_matter._tcp", "2906C908D115D362-8FC7772401CD0696", {}, host="lamp.local.", addresses=["fe80::1"])
+    hap = parse_service(
+        "_hap._tcp",
+        "Lamp",
+        {
+            b"id": b"AA:BB:CC:DD:EE:FF",
+            b"md": b"Lamp",
+            b"c#": b"1",
+            b"s#": b"1",
+            b"sf": b"0",
+            b"ci": b"5",
+        },
+        host="lamp.local.",
+        addresses=["192.0.2.5"],
+    )
+    matter = parse_service(
+        "_matter._tcp",
+        "2906C908D115D362-8FC7772401CD0696",
+        {},
+        host="lamp.local.",
+        addresses=["fe80::1"],
+    )
     http = parse_service("_http._tcp", "Lamp web", {}, host="LAMP.local", addresses=["192.0.2.5"])
     d1 = advert("A", urn="urn:dev:ops:32473-Plug-1", host="sim.local.")
     d2 = advert("B", urn="urn:dev:ops:32473-Plug-2", host="sim.local.")
@@ -97,5 +142,11 @@ def test_other_ecosystems_join_by_host_but_devid_never_does() -> None:
 def test_token_hints_and_garbage_tokens() -> None:
     hints = token_hints(fake_token(profiles=["smart-plug/1"]))
     assert hints == {"token_sub": URN, "pen": 32473, "hwmodel": "SL-100", "profile": "smart-plug/1"}
-    for junk in (b"", b"\xff", cbor2.dumps([1, 2]), cbor2.dumps([b"", {}, b"\xff", b""]), b"\x9f" * 100):
+    for junk in (
+        b"",
+        b"\xff",
+        cbor2.dumps([1, 2]),
+        cbor2.dumps([b"", {}, b"\xff", b""]),
+        b"\x9f" * 100,
+    ):
         assert token_hints(junk) == {}

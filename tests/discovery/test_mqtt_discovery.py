@@ -22,9 +22,21 @@ def test_retained_identity_and_status_become_records(broker_url: str) -> None:
     async def scenario():  # type: ignore[no-untyped-def]
         async with MqttClient(broker_url) as pub:
             await pub.publish(f"devid/1/{good}/identity", token, qos=1, retain=True)
-            await pub.publish(f"devid/1/{good}/status", cbor2.dumps({"state": "online", "ts": 1}), qos=1, retain=True)
-            await pub.publish(f"devid/1/{offline}/identity", fake_token(offline), qos=1, retain=True)
-            await pub.publish(f"devid/1/{offline}/status", cbor2.dumps({"state": "offline", "ts": 2}), qos=1, retain=True)
+            await pub.publish(
+                f"devid/1/{good}/status",
+                cbor2.dumps({"state": "online", "ts": 1}),
+                qos=1,
+                retain=True,
+            )
+            await pub.publish(
+                f"devid/1/{offline}/identity", fake_token(offline), qos=1, retain=True
+            )
+            await pub.publish(
+                f"devid/1/{offline}/status",
+                cbor2.dumps({"state": "offline", "ts": 2}),
+                qos=1,
+                retain=True,
+            )
             await pub.publish(f"devid/1/{bare}/status", b"\xff", qos=1, retain=True)
             try:
                 return await async_discover_broker(broker_url, timeout=3.0, settle=0.4)
@@ -40,7 +52,10 @@ def test_retained_identity_and_status_become_records(broker_url: str) -> None:
     assert mine[good].profile == "smart-plug/1" and mine[good].sources == ("mqtt",)
     assert mine[good].findings == ()
     assert [f.code for f in mine[offline].findings] == ["DISC-OFFLINE"]
-    assert sorted(f.code for f in mine[bare].findings) == ["DISC-IDENTITY-MISSING", "DISC-STATUS-INVALID"]
+    assert sorted(f.code for f in mine[bare].findings) == [
+        "DISC-IDENTITY-MISSING",
+        "DISC-STATUS-INVALID",
+    ]
     assert findings == []
 
 

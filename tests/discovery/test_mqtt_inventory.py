@@ -46,8 +46,14 @@ def test_latest_message_wins() -> None:
         ({"identity": b"x"}, "DISC-STATUS-MISSING"),
         ({"identity": b"x", "status": cbor2.dumps({"state": "offline", "ts": 1})}, "DISC-OFFLINE"),
         ({"identity": b"x", "status": b"\xff\xff"}, "DISC-STATUS-INVALID"),
-        ({"identity": b"x", "status": cbor2.dumps({"state": "up", "ts": 1})}, "DISC-STATUS-INVALID"),
-        ({"identity": b"x", "status": cbor2.dumps({"state": "online", "ts": True})}, "DISC-STATUS-INVALID"),
+        (
+            {"identity": b"x", "status": cbor2.dumps({"state": "up", "ts": 1})},
+            "DISC-STATUS-INVALID",
+        ),
+        (
+            {"identity": b"x", "status": cbor2.dumps({"state": "online", "ts": True})},
+            "DISC-STATUS-INVALID",
+        ),
         ({"identity": b"x", "status": cbor2.dumps(["online"])}, "DISC-STATUS-INVALID"),
     ],
 )

@@ -34,7 +34,10 @@ def test_accepted_forms(urn: str) -> None:
         ("urn:dev:ops:32473-SmartLock-+1", "'+'"),
         ("urn:dev:ops:32473-SmartLock-1\x00", "NUL"),
         ("urn:dev:ops:032473-SmartLock-1", "urn:dev:ops:"),
-        ("urn:dev:ops:32473-Smart-Lock", None),  # product has no dash: reads as product Smart, serial Lock
+        (
+            "urn:dev:ops:32473-Smart-Lock",
+            None,
+        ),  # product has no dash: reads as product Smart, serial Lock
         ("urn:dev:ops:32473-SmartLock", "urn:dev:ops:"),
         ("urn:dev:mac:0024BE804FF1", "urn:dev:mac:"),
         ("urn:dev:mac:0024be80", "EUI-48"),
@@ -57,7 +60,9 @@ def test_rejected_forms(urn: str, why: str | None) -> None:
 
 def test_ops_parts() -> None:
     parsed = parse_urn("urn:dev:ops:32473-SmartLock-0001")
-    assert parsed == DeviceUrn("urn:dev:ops:32473-SmartLock-0001", "ops", 32473, "SmartLock", "0001")
+    assert parsed == DeviceUrn(
+        "urn:dev:ops:32473-SmartLock-0001", "ops", 32473, "SmartLock", "0001"
+    )
 
 
 @given(st.text(max_size=80))

@@ -1,8 +1,9 @@
 """Fixtures for discovery tests: advertise DNS-SD services with real zeroconf on 127.0.0.1.
 
 ``mdns_advertiser`` gives an :class:`Advertiser`; ``await adv.add(type, name, txt, port=...)``
-registers a service (``await adv.ready()`` waits for all) (``txt`` may be raw TXT wire bytes, to send malformed records) and
-everything is unregistered when the test's event loop closes it (``await adv.close()``).
+registers a service (``txt`` may be raw TXT wire bytes, to send malformed records);
+``await adv.ready()`` waits until all are announced; ``await adv.close()`` (inside the
+test's event loop) unregisters everything.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ class Advertiser:
             server=host or f"devid-test-{uuid.uuid4().hex[:8]}.local.",
         )
         self.infos.append(info)
-        self._pending.append(await self._zc.async_register_service(info, cooperating_responders=True))
+        self._pending.append(
+            await self._zc.async_register_service(info, cooperating_responders=True)
+        )
 
     async def ready(self) -> None:
         """Wait until every service added so far has been probed and announced."""
