@@ -30,6 +30,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 
+from devid._certs import urn_problem
+
 KeyType: TypeAlias = Literal["p256", "p384", "ed25519"]
 PrivateKey: TypeAlias = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
@@ -46,7 +48,6 @@ VENDOR_LIFETIME = timedelta(days=365 * 25)
 BACKDATE = timedelta(hours=1)
 
 _CA_META = "ca.json"
-_PRODUCT_RE = re.compile(r"^[A-Za-z0-9._~%!$&'()*,;=:@-]+$")
 
 
 def generate_key(key_type: str = "p256") -> PrivateKey:
@@ -70,18 +71,20 @@ def _signing_hash(key: PrivateKey) -> hashes.SHA256 | hashes.SHA384 | None:
 def make_urn(pen: int, product: str, serial: str) -> str:
     """The recommended device URN ``urn:dev:ops:<PEN>-<product>-<serial>`` (spec §1, RFC 9039).
 
-    Raises ``ValueError`` when a part would make an invalid URN (empty, or a character
-    outside RFC 9039's set, including ``/``, ``+``, ``#`` and NUL, which MQTT topics forbid).
+    ``product`` may not contain ``-`` (RFC 9039 separates the parts with it); both parts use
+    letters, digits and ``._~`` (``serial`` may also use ``-``). Raises ``ValueError`` when
+    the result would not be a valid device URN (e.g. ``/``, ``+``, ``#``, spaces, PEN 0).
     """
-    if not isinstance(pen, int) or isinstance(pen, bool) or pen < 0:
-        raise ValueError(f"PEN must be a non-negative integer, not {pen!r}")
-    for label, part in (("product", product), ("serial", serial)):
-        if not part or not _PRODUCT_RE.match(part):
-            raise ValueError(
-                f"{label} {part!r} is not usable in a device URN "
-                "(letters, digits and -._~ etc.; no '/', '+', '#', spaces)"
-            )
-    return f"urn:dev:ops:{pen}-{product}-{serial}"
+    if not isinstance(pen, int) or isinstance(pen, bool) or pen < 1:
+        raise ValueError(f"PEN must be a positive integer, not {pen!r}")
+    urn = f"urn:dev:ops:{pen}-{product}-{serial}"
+    problem = urn_problem(urn)
+    if problem is not None or not product or not serial:
+        raise ValueError(
+            f"product {product!r} / serial {serial!r} do not make a valid device URN: "
+            f"{problem or 'empty part'} (use letters, digits and ._~; no '-' in the product)"
+        )
+    return urn
 
 
 def write_private_key(path: str | os.PathLike[str], key: PrivateKey) -> None:
@@ -382,9 +385,6 @@ def _aki(issuer: x509.Certificate) -> x509.AuthorityKeyIdentifier:
             issuer.public_key()  # type: ignore[arg-type]
         )
     return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
-
-
-
 
 
 # --- the on-disk layout of ``devid ca`` (and of the simulator's ``--ca DIR``) -------------
