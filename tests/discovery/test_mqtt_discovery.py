@@ -9,7 +9,8 @@ import cbor2
 
 from devid._broker import free_port
 from devid._mqtt import MqttClient
-from devid.discovery import async_discover_broker, token_tk
+from devid import Finding
+from devid.discovery import DeviceRecord, async_discover_broker, token_tk
 
 from .test_merge import fake_token
 
@@ -19,7 +20,7 @@ def test_retained_identity_and_status_become_records(broker_url: str) -> None:
     good, offline, bare = (f"urn:dev:ops:32473-Plug-{tag}{i}" for i in range(3))
     token = fake_token(good, ["smart-plug/1"])
 
-    async def scenario():  # type: ignore[no-untyped-def]
+    async def scenario() -> tuple[list[DeviceRecord], list[Finding]]:
         async with MqttClient(broker_url) as pub:
             await pub.publish(f"devid/1/{good}/identity", token, qos=1, retain=True)
             await pub.publish(

@@ -44,7 +44,7 @@ class Advertiser:
             f"{instance}.{stype}",
             addresses=[socket.inet_aton("127.0.0.1")],
             port=port,
-            properties=txt,
+            properties=txt if isinstance(txt, bytes) else dict(txt),
             server=host or f"devid-test-{uuid.uuid4().hex[:8]}.local.",
         )
         self.infos.append(info)
