@@ -7,9 +7,9 @@ import uuid
 
 import cbor2
 
+from devid import Finding
 from devid._broker import free_port
 from devid._mqtt import MqttClient
-from devid import Finding
 from devid.discovery import DeviceRecord, async_discover_broker, token_tk
 
 from .test_merge import fake_token
