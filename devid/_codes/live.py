@@ -37,6 +37,12 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("DISC-TK-MISMATCH", S.WARNING, "The tk key of the DNS-SD record does not match SHA-256 of the retained identity token.", "devid-1 §4"),
     # -- identity across sources ---------------------------------------------------------
     CodeSpec("ID-CLONE", S.ERROR, "One URN answered by two responders or advertised twice with different details.", "devid-1 §1; issue 5 §2"),
+    CodeSpec("ID-CHALLENGE-TIMEOUT", S.ERROR, "The device did not answer the challenge with a response within the timeout.", "devid-1 §5; issue 5 §2"),
+    CodeSpec("ID-RESPONSE-SUBJECT", S.ERROR, "A challenge response names another device (its sub is not the URN challenged).", "devid-1 §3, §5"),
+    CodeSpec("TEST-DEVICE-MISSING", S.ERROR, "The device under test has no retained topics on the broker.", "devid-1 §5; issue 5 §4"),
+    CodeSpec("TEST-RETAINED-MISSING", S.ERROR, "A topic the profile requires retained has no retained message (or it is not a valid payload).", "devid-1 §5, §7"),
+    CodeSpec("TEST-CMD-REJECTED", S.ERROR, "The device acked a valid command with ok=false.", "devid-1 §5, §7"),
+    CodeSpec("TEST-LASTWILL-MISSING", S.ERROR, "After an unclean disconnect no retained offline status was published (no Last Will).", "devid-1 §5"),
     # -- scan and suite runs -------------------------------------------------------------
     CodeSpec("SCAN-NO-DEVICES", S.WARNING, "The scan found no device.", "issue 5 §3"),
     CodeSpec("SCAN-BROKER-UNREACHABLE", S.ERROR, "The MQTT broker could not be reached; MQTT discovery and challenges were skipped.", "devid-1 §5; issue 5 §3"),
