@@ -275,7 +275,7 @@ def _decode_content(content: bytes) -> tuple[dict[str, Any] | None, list[Finding
             else:
                 if len(items) > MAX_AUTHORIZED_PAAS:
                     return bad(
-                        f"CD authorized_paa_list has {len(items)} entries (max {MAX_AUTHORIZED_PAAS})",
+                        f"CD authorized_paa_list: {len(items)} entries (max {MAX_AUTHORIZED_PAAS})",
                         field=name,
                     )
                 if any(not isinstance(i.value, bytes) or len(i.value) != 20 for i in items):
@@ -324,7 +324,11 @@ def parse_cd(
             findings.append(
                 mfinding(
                     "MATTER-CD-SIGNER-UNKNOWN",
-                    "no trusted CD signing certificate has key id " + key_id.hex().upper(),
+                    (
+                        "no trusted CD signing certificate has key id " + key_id.hex().upper()
+                        if signers is not None
+                        else "no trusted CD signing certificates were given"
+                    ),
                     signer_key_id=key_id.hex().upper(),
                 )
             )

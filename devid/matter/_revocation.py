@@ -151,7 +151,7 @@ def check_revoked(cert: x509.Certificate, role: str, revocation: RevocationSet) 
             out.append(
                 mfinding(
                     "MATTER-REVOCATION-ENTRY",
-                    f"revocation entry for the {role.upper()}'s issuer ignored: CRL signer is not the issuer",
+                    f"revocation entry for the {role.upper()} issuer ignored: CRL signer is not it",
                     role=role,
                     issuer_key_id=akid,
                 )
