@@ -17,6 +17,8 @@ Pure: bytes and an explicit ``now`` in, findings out.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -161,6 +163,35 @@ def create_token(
     x5chain: bytes | list[bytes] = ders[0] if len(ders) == 1 else ders
     return sign1(_cbor.encode(payload), key, alg=alg, protected={HDR_X5CHAIN: x5chain},
                  tagged=tagged)
+
+
+# --------------------------------------------------------------------------- file forms
+
+_TEXT_BYTES = frozenset(b"\t\n\r\x0b\x0c" + bytes(range(0x20, 0x7f)))
+
+
+def token_bytes(data: bytes) -> bytes:
+    """The token in a file's content: raw CBOR as is, or hex / base64 text decoded.
+
+    A COSE_Sign1 always starts with a non-ASCII byte (0xD2 tagged, 0x84
+    untagged, 0xD8 for a CWT tag), so content that is entirely printable ASCII
+    is taken as text: hex digits first (whitespace, ``:`` and a ``0x`` prefix
+    allowed), else base64 or base64url (padding optional). Text that is
+    neither is returned unchanged (and then fails to parse as CBOR).
+    """
+    if not data or not all(b in _TEXT_BYTES for b in data[:4096]) or any(
+            b not in _TEXT_BYTES for b in data):
+        return data
+    text = b"".join(data.split())
+    try:
+        return bytes.fromhex(text.removeprefix(b"0x").replace(b":", b"").decode("ascii"))
+    except ValueError:
+        pass
+    alphabet = text.replace(b"-", b"+").replace(b"_", b"/").rstrip(b"=")
+    try:
+        return base64.b64decode(alphabet + b"=" * (-len(alphabet) % 4), validate=True)
+    except (ValueError, binascii.Error):
+        return data
 
 
 # --------------------------------------------------------------------------- verify
@@ -460,4 +491,11 @@ def _check_nonce(claims: Mapping[int, Any], nonce: bytes | None, out: list[Findi
                       expected=nonce.hex(), got=_show(value)))
 
 
-__all__ = ["ChainValidatorLike", "TokenResult", "check_ueid", "create_token", "verify_token"]
+__all__ = [
+    "ChainValidatorLike",
+    "TokenResult",
+    "check_ueid",
+    "create_token",
+    "token_bytes",
+    "verify_token",
+]
