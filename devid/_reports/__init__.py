@@ -1,0 +1,52 @@
+"""Reports and the results store.
+
+One result model (:class:`ScanReport` of :class:`ScannedDevice` s;
+:class:`SuiteRun` of :class:`TestResult` s) rendered as JSON
+(:func:`scan_to_dict`, :func:`suite_to_dict`), JUnit XML (:func:`render_junit`)
+and self-contained HTML (:func:`render_scan_html`, :func:`render_suite_html`);
+suite results are kept in SQLite by :class:`ResultStore` as each test finishes.
+"""
+
+from __future__ import annotations
+
+from devid._reports._html import content_security_policy, render_scan_html, render_suite_html
+from devid._reports._json import (
+    device_to_dict,
+    render_scan_json,
+    render_suite_json,
+    scan_to_dict,
+    suite_to_dict,
+)
+from devid._reports._junit import render_junit
+from devid._reports._model import (
+    IdentityVerdict,
+    ScannedDevice,
+    ScanReport,
+    SuiteRun,
+    TestResult,
+    TestStatus,
+    finding_from_dict,
+)
+from devid._reports._store import ResultStore, RunInfo, StoreError
+
+__all__ = [
+    "IdentityVerdict",
+    "ResultStore",
+    "RunInfo",
+    "ScanReport",
+    "ScannedDevice",
+    "StoreError",
+    "SuiteRun",
+    "TestResult",
+    "TestStatus",
+    "content_security_policy",
+    "device_to_dict",
+    "finding_from_dict",
+    "render_junit",
+    "render_scan_html",
+    "render_scan_json",
+    "render_suite_html",
+    "render_suite_json",
+    "scan_to_dict",
+    "suite_to_dict",
+]
