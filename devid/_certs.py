@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID, SignatureAlgorithmOID
@@ -372,7 +373,7 @@ class RevocationList:
             try:
                 pub = issuer.public_key()
                 cached = self._crls[index].is_signature_valid(pub)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, UnsupportedAlgorithm):
                 cached = False
             self._crl_ok[key] = cached
         return cached
@@ -479,11 +480,15 @@ def check_basic_constraints(cert: x509.Certificate, role: Role) -> list[Finding]
         out.append(
             finding(
                 "ID-CA-FLAG",
-                f"vendor CA certificate has pathLen {value.path_length} (must be 0)",
+                f"vendor CA certificate has pathLen {_plen(value.path_length)} (must be 0)",
                 evidence=_ev(cert, role, path_length=value.path_length),
             )
         )
     return out
+
+
+def _plen(value: int | None) -> str:
+    return "absent" if value is None else str(value)
 
 
 _KU_BITS = (
@@ -592,7 +597,7 @@ def check_algorithms(cert: x509.Certificate, role: Role) -> list[Finding]:
     out: list[Finding] = []
     try:
         key = cert.public_key()
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         key = None
         out.append(
             finding(
@@ -1046,7 +1051,7 @@ class ChainValidator:
                 if fast is not None:
                     return fast
             return self._full(leaf_cert, inters, now, findings)
-        except ValueError as exc:  # a certificate part that only fails when decoded
+        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:  # fails only when decoded
             findings.append(
                 finding(
                     "ID-CERT-MALFORMED",
