@@ -217,7 +217,7 @@ DAY = timedelta(days=1)
 
 def resign_sha1(cert: x509.Certificate, issuer_key: ec.EllipticCurvePrivateKey) -> bytes:
     """``cert`` re-signed with ECDSA-SHA1 (cryptography refuses to make such certificates)."""
-    from asn1crypto import x509 as ax  # type: ignore[import-untyped]
+    from asn1crypto import x509 as ax
     from cryptography.hazmat.primitives.serialization import Encoding
 
     parsed = ax.Certificate.load(cert.public_bytes(Encoding.DER))
