@@ -28,7 +28,11 @@ AT = datetime(2026, 1, 1, tzinfo=UTC)  # every success-case DAC is valid then
 
 COMMISSIONER_RULES = {
     # case: (code, severity, evidence key that carries the field)
-    "struct_cd_device_type_id_mismatch": ("MATTER-CD-DCL-UNCHECKED", Severity.INFO, "device_type_id"),
+    "struct_cd_device_type_id_mismatch": (
+        "MATTER-CD-DCL-UNCHECKED",
+        Severity.INFO,
+        "device_type_id",
+    ),
     "struct_cd_cert_id_mismatch": ("MATTER-CD-DCL-UNCHECKED", Severity.INFO, "certificate_id"),
     "struct_cd_version_number_wrong": ("MATTER-CD-DCL-UNCHECKED", Severity.INFO, "version_number"),
     "struct_cd_security_level_wrong": ("MATTER-CD-IGNORED-FIELD", Severity.WARNING, "field"),
@@ -61,14 +65,18 @@ def _verify(case: MatterCase, paas: CertStore, signers: CertStore):  # type: ign
     )
 
 
-def test_all_159_vectors(matter_cases: list[MatterCase], matter_paas: CertStore, matter_cd_signers: CertStore) -> None:
+def test_all_159_vectors(
+    matter_cases: list[MatterCase], matter_paas: CertStore, matter_cd_signers: CertStore
+) -> None:
     assert len(matter_cases) == 159
     wrong: list[str] = []
     for case in matter_cases:
         verdict = _verify(case, matter_paas, matter_cd_signers)
         errors = {f.code for f in verdict.findings if f.severity is Severity.ERROR}
         for f in verdict.findings:
-            assert isinstance(f.evidence["sdk_code"], int) and f.evidence["sdk_result"].startswith("k"), f
+            assert isinstance(f.evidence["sdk_code"], int) and f.evidence["sdk_result"].startswith(
+                "k"
+            ), f
         if case.name in COMMISSIONER_RULES:
             code, severity, key = COMMISSIONER_RULES[case.name]
             hits = [f for f in verdict.findings if f.code == code]
@@ -90,21 +98,59 @@ def test_all_159_vectors(matter_cases: list[MatterCase], matter_paas: CertStore,
     assert wrong == []
 
 
-def test_failure_cases_name_the_sdk_result(matter_case, matter_paas: CertStore, matter_cd_signers: CertStore) -> None:  # type: ignore[no-untyped-def]
+def test_failure_cases_name_the_sdk_result(
+    matter_case, matter_paas: CertStore, matter_cd_signers: CertStore
+) -> None:  # type: ignore[no-untyped-def]
     expected = {
         "struct_dac_subject_vid_mismatch": ("MATTER-DAC-VID-MISMATCH", "kDacVendorIdMismatch", 305),
-        "struct_pai_subject_pid_mismatch": ("MATTER-REPORTED-PID-MISMATCH", "kDacProductIdMismatch", 306),
-        "struct_dac_subject_pid_mismatch": ("MATTER-REPORTED-PID-MISMATCH", "kDacProductIdMismatch", 306),
-        "struct_dac_vidpid_fallback_encoding_17": ("MATTER-DAC-VID-MISMATCH", "kDacVendorIdMismatch", 305),
+        "struct_pai_subject_pid_mismatch": (
+            "MATTER-REPORTED-PID-MISMATCH",
+            "kDacProductIdMismatch",
+            306,
+        ),
+        "struct_dac_subject_pid_mismatch": (
+            "MATTER-REPORTED-PID-MISMATCH",
+            "kDacProductIdMismatch",
+            306,
+        ),
+        "struct_dac_vidpid_fallback_encoding_17": (
+            "MATTER-DAC-VID-MISMATCH",
+            "kDacVendorIdMismatch",
+            305,
+        ),
         "invalid_paa": ("MATTER-PAA-NOT-FOUND", "kPaaNotFound", 101),
         "struct_dac_valid_in_past": ("MATTER-CERT-EXPIRED", "kDacExpired", 300),
         "struct_pai_valid_in_future": ("MATTER-CERT-EXPIRED", "kPaiExpired", 200),
-        "struct_cd_cms_signature": ("MATTER-CD-SIGNATURE", "kCertificationDeclarationInvalidSignature", 602),
-        "struct_cd_vid_mismatch": ("MATTER-CD-VID-MISMATCH", "kCertificationDeclarationInvalidVendorId", 604),
-        "struct_cd_authorized_paa_list_count3_invalid": (PAA_NOT_LISTED, "kCertificationDeclarationInvalidPAA", 606),
-        "struct_cd_official_cd": ("MATTER-CD-TEST-SIGNER", "kCertificationDeclarationNoCertificateFound", 601),
-        "struct_cd_format_version_2": ("MATTER-CD-FORMAT-VERSION", "kAttestationElementsMalformed", 501),
-        "struct_cd_signer_info_skid_invalid": ("MATTER-CD-SIGNER-UNKNOWN", "kCertificationDeclarationNoCertificateFound", 601),
+        "struct_cd_cms_signature": (
+            "MATTER-CD-SIGNATURE",
+            "kCertificationDeclarationInvalidSignature",
+            602,
+        ),
+        "struct_cd_vid_mismatch": (
+            "MATTER-CD-VID-MISMATCH",
+            "kCertificationDeclarationInvalidVendorId",
+            604,
+        ),
+        "struct_cd_authorized_paa_list_count3_invalid": (
+            PAA_NOT_LISTED,
+            "kCertificationDeclarationInvalidPAA",
+            606,
+        ),
+        "struct_cd_official_cd": (
+            "MATTER-CD-TEST-SIGNER",
+            "kCertificationDeclarationNoCertificateFound",
+            601,
+        ),
+        "struct_cd_format_version_2": (
+            "MATTER-CD-FORMAT-VERSION",
+            "kAttestationElementsMalformed",
+            501,
+        ),
+        "struct_cd_signer_info_skid_invalid": (
+            "MATTER-CD-SIGNER-UNKNOWN",
+            "kCertificationDeclarationNoCertificateFound",
+            601,
+        ),
         "struct_dac_sig_curve_secp256k1": ("MATTER-KEY-CURVE", "kDacFormatInvalid", 303),
         "struct_pai_sig_algo_ecdsa_with_sha1": ("MATTER-SIG-ALG", "kPaiFormatInvalid", 203),
         "struct_dac_fuzzed_skid_malformed": ("MATTER-CERT-MALFORMED", "kDacFormatInvalid", 303),
@@ -112,31 +158,63 @@ def test_failure_cases_name_the_sdk_result(matter_case, matter_paas: CertStore, 
         "struct_pai_ext_basic_pathlen1": (PAI_PATHLEN_1, "kPaiFormatInvalid", 203),
         "struct_dac_ext_key_usage_dig_sig_wrong": ("MATTER-KEY-USAGE", "kDacFormatInvalid", 303),
         "struct_pai_cert_version_v2": ("MATTER-CERT-VERSION", "kPaiFormatInvalid", 203),
-        "struct_dac_vidpid_fallback_encoding_07": ("MATTER-VIDPID-ENCODING", "kDacFormatInvalid", 303),
-        "struct_cd_cms_digest_algo_sha1": ("MATTER-CD-CMS-PROFILE", "kCertificationDeclarationInvalidSignature", 602),
-        "struct_cd_signer_info_v2": ("MATTER-CD-SIGNER-INFO", "kCertificationDeclarationNoKeyId", 600),
-        "struct_cd_cert_id_len_wrong": ("MATTER-CD-CONTENT", "kCertificationDeclarationInvalidFormat", 603),
+        "struct_dac_vidpid_fallback_encoding_07": (
+            "MATTER-VIDPID-ENCODING",
+            "kDacFormatInvalid",
+            303,
+        ),
+        "struct_cd_cms_digest_algo_sha1": (
+            "MATTER-CD-CMS-PROFILE",
+            "kCertificationDeclarationInvalidSignature",
+            602,
+        ),
+        "struct_cd_signer_info_v2": (
+            "MATTER-CD-SIGNER-INFO",
+            "kCertificationDeclarationNoKeyId",
+            600,
+        ),
+        "struct_cd_cert_id_len_wrong": (
+            "MATTER-CD-CONTENT",
+            "kCertificationDeclarationInvalidFormat",
+            603,
+        ),
     }
     for name, (code, sdk_name, sdk_code) in expected.items():
         verdict = _verify(matter_case(name), matter_paas, matter_cd_signers)
         hits = [f for f in verdict.findings if f.code == code]
         assert hits, (name, [f.code for f in verdict.findings])
-        assert any(h.evidence["sdk_result"] == sdk_name and h.evidence["sdk_code"] == sdk_code for h in hits), name
+        assert any(
+            h.evidence["sdk_result"] == sdk_name and h.evidence["sdk_code"] == sdk_code
+            for h in hits
+        ), name
         assert not verdict.valid
 
 
-def test_validation_time_decides_dac_validity(matter_case, matter_paas: CertStore, matter_cd_signers: CertStore) -> None:  # type: ignore[no-untyped-def]
+def test_validation_time_decides_dac_validity(
+    matter_case, matter_paas: CertStore, matter_cd_signers: CertStore
+) -> None:  # type: ignore[no-untyped-def]
     case = matter_case("struct_cd_provisional_cd")  # DAC notBefore 2025-12-18
-    before = verify_matter(case.dac, case.pai, paa_store=matter_paas, at=datetime(2025, 12, 1, tzinfo=UTC))
+    before = verify_matter(
+        case.dac, case.pai, paa_store=matter_paas, at=datetime(2025, 12, 1, tzinfo=UTC)
+    )
     after = verify_matter(case.dac, case.pai, paa_store=matter_paas, at=AT)
-    assert not before.valid and [f.code for f in before.findings if f.is_error] == ["MATTER-CERT-EXPIRED"]
+    assert not before.valid and [f.code for f in before.findings if f.is_error] == [
+        "MATTER-CERT-EXPIRED"
+    ]
     assert after.valid
 
 
-def test_origin_ids_replace_the_reported_ones(matter_case, matter_paas: CertStore, matter_cd_signers: CertStore) -> None:  # type: ignore[no-untyped-def]
-    case = matter_case("struct_cd_origin_pid_vid_correct")  # DAC FFF2/8001, device reports FFF1/8000
+def test_origin_ids_replace_the_reported_ones(
+    matter_case, matter_paas: CertStore, matter_cd_signers: CertStore
+) -> None:  # type: ignore[no-untyped-def]
+    case = matter_case(
+        "struct_cd_origin_pid_vid_correct"
+    )  # DAC FFF2/8001, device reports FFF1/8000
     verdict = _verify(case, matter_paas, matter_cd_signers)
     assert verdict.valid and (verdict.vid, verdict.pid) == (0xFFF2, 0x8001)
     # Without the CD there is no declared origin: the DAC must match what the device reports.
     bare = verify_matter(case.dac, case.pai, paa_store=matter_paas, at=AT, vid=0xFFF1, pid=0x8000)
-    assert {f.code for f in bare.findings if f.is_error} == {"MATTER-REPORTED-VID-MISMATCH", "MATTER-REPORTED-PID-MISMATCH"}
+    assert {f.code for f in bare.findings if f.is_error} == {
+        "MATTER-REPORTED-VID-MISMATCH",
+        "MATTER-REPORTED-PID-MISMATCH",
+    }
