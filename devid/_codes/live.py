@@ -39,6 +39,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("ID-CLONE", S.ERROR, "One URN answered by two responders or advertised twice with different details.", "devid-1 §1; issue 5 §2"),
     CodeSpec("ID-CHALLENGE-TIMEOUT", S.ERROR, "The device did not answer the challenge with a response within the timeout.", "devid-1 §5; issue 5 §2"),
     CodeSpec("ID-RESPONSE-SUBJECT", S.ERROR, "A challenge response names another device (its sub is not the URN challenged).", "devid-1 §3, §5"),
+    CodeSpec("SCAN-NO-TRUST", S.INFO, "No trust anchors were given: certificate chains were not validated (possession checked against the presented certificate only).", "devid-1 §2; issue 5 §2"),
     CodeSpec("TEST-DEVICE-MISSING", S.ERROR, "The device under test has no retained topics on the broker.", "devid-1 §5; issue 5 §4"),
     CodeSpec("TEST-RETAINED-MISSING", S.ERROR, "A topic the profile requires retained has no retained message (or it is not a valid payload).", "devid-1 §5, §7"),
     CodeSpec("TEST-CMD-REJECTED", S.ERROR, "The device acked a valid command with ok=false.", "devid-1 §5, §7"),
