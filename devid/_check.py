@@ -27,7 +27,10 @@ Rules the spec leaves open, decided here (docs/check.md):
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +39,14 @@ from typing import Any
 
 import cbor2
 
-from devid._capture import Capture, CapturedMessage, CaptureHeader
+from devid._capture import (
+    MAX_LINE,
+    Capture,
+    CapturedMessage,
+    CaptureHeader,
+    iter_capture,
+    parse_line,
+)
 from devid._cbor import MAX_DEPTH, CborError
 from devid._cbor import decode as _strict_decode
 from devid._findings import Finding, Severity, finding, has_errors
@@ -434,6 +444,7 @@ class CheckResult:
     messages: int
     devices: list[str]
     findings: list[Finding]
+    device_messages: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -447,7 +458,7 @@ class CheckResult:
             "profile": self.profile,
             "devices": len(self.devices),
             "messages": self.messages,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [{"t": None, **f.to_dict()} for f in self.findings],
         }
 
 
@@ -852,7 +863,8 @@ class CheckEngine:
                 self._finish_heartbeat(dev, end)
             if self._validator is not None and start is not None:
                 self._finish_identity(dev, start)
-        return CheckResult(self.profile.id, self.messages, sorted(self._devices), self.findings)
+        return CheckResult(self.profile.id, self.messages, sorted(self._devices), self.findings,
+                           {urn: dev.messages for urn, dev in sorted(self._devices.items())})
 
     def _finish_retain(self, dev: _Device) -> None:
         for kind, (count, t, topic) in sorted(dev.retain_bad.items(), key=lambda i: i[1][1]):
@@ -983,6 +995,66 @@ def check_capture(capture: Capture, profile: Profile, *,
     return engine.finish(_header_end(capture.header))
 
 
+def check_lines(
+    lines: Iterable[bytes | str],
+    profile: Profile,
+    *,
+    source: str = "",
+    validator: Any | None = None,
+) -> CheckResult:
+    """Check a capture given as its lines (a file opened in binary mode will do).
+
+    The fast path: each well-formed line goes straight from JSON to the engine; any
+    line that is not exactly well-formed goes through :func:`devid._capture.parse_line`,
+    so its finding (``MSG-CAPTURE-LINE``) is the capture reader's own.
+    """
+    loads, b64 = json.loads, base64.b64decode
+    engine: CheckEngine | None = None
+    header: CaptureHeader | None = None
+    pending: list[Finding] = []
+    feed = None
+    for lineno, raw in enumerate(lines, start=1):
+        if engine is None:
+            if lineno == 1:
+                item = next(iter_capture([raw], source), None)
+                if isinstance(item, CaptureHeader):
+                    header = item
+                    continue
+            engine = CheckEngine(profile, header=header, validator=validator)
+            engine.add_findings(pending)
+            feed = engine.feed_raw
+        assert feed is not None
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            obj = loads(text) if len(text) <= MAX_LINE else None
+        except (ValueError, RecursionError):
+            obj = None
+        if type(obj) is dict:
+            t = obj.get("t")
+            topic = obj.get("topic")
+            payload = obj.get("payload")
+            retain = obj.get("retain", False)
+            qos = obj.get("qos", 0)
+            if (type(t) is float or type(t) is int) and type(topic) is str and topic and \
+                    type(payload) is str and (retain is True or retain is False) and \
+                    type(qos) is int and 0 <= qos <= 2 and math.isfinite(t):
+                try:
+                    data = b64(payload, validate=True)
+                except (binascii.Error, ValueError):
+                    pass
+                else:
+                    feed(float(t), topic, data, retain, lineno)
+                    continue
+        item = parse_line(raw, lineno, source)
+        if isinstance(item, CapturedMessage):
+            feed(item.t, item.topic, item.payload, item.retain, lineno)
+        elif item is not None:
+            engine.findings.append(item)
+    if engine is None:
+        engine = CheckEngine(profile, header=header, validator=validator)
+    return engine.finish(_header_end(header))
+
+
 def _header_end(header: CaptureHeader | None) -> float | None:
     if header is None:
         return None
@@ -1002,6 +1074,7 @@ __all__ = [
     "CompiledProfile",
     "Topic",
     "check_capture",
+    "check_lines",
     "check_messages",
     "compile_fields",
     "compile_profile",
