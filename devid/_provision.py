@@ -143,7 +143,7 @@ class CertificateAuthority:
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write ``cert.pem``, ``key.pem`` (mode 0600) and ``ca.json`` into ``directory``."""
         target = Path(directory)
-        target.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_private_key(target / "key.pem", self.key)
         (target / "cert.pem").write_bytes(cert_pem(self.certificate))
         meta = {"name": self.name, "pen": self.pen}
@@ -188,7 +188,7 @@ class DeviceCredentials:
     def save(self, directory: str | os.PathLike[str]) -> None:
         """Write ``key.pem`` (0600), ``cert.pem`` and ``chain.pem`` (leaf, then vendor CA)."""
         target = Path(directory)
-        target.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_private_key(target / "key.pem", self.key)
         (target / "cert.pem").write_bytes(cert_pem(self.certificate))
         (target / "chain.pem").write_bytes(b"".join(cert_pem(c) for c in self.chain))
@@ -433,6 +433,53 @@ def load_vendor(directory: str | os.PathLike[str], name: str) -> CertificateAuth
     return CertificateAuthority.load(Path(directory) / "vendors" / check_vendor_name(name))
 
 
+def has_root(directory: str | os.PathLike[str]) -> bool:
+    """True when ``DIR/root/`` holds a root CA."""
+    base = Path(directory) / "root"
+    return (base / "cert.pem").is_file() and (base / "key.pem").is_file()
+
+
+def has_vendor(directory: str | os.PathLike[str], name: str) -> bool:
+    """True when ``DIR/vendors/<name>/`` holds a vendor CA."""
+    base = Path(directory) / "vendors" / check_vendor_name(name)
+    return (base / "cert.pem").is_file() and (base / "key.pem").is_file()
+
+
+def init_ca_dir(
+    directory: str | os.PathLike[str], *, name: str = "devid Root CA", key_type: str = "p256"
+) -> CertificateAuthority:
+    """Create a root CA in ``DIR/root/`` and ``DIR/trust/root.pem``."""
+    root = create_root(name, key_type=key_type)
+    save_root(directory, root)
+    return root
+
+
+def ensure_vendor(
+    directory: str | os.PathLike[str],
+    name: str,
+    *,
+    pen: int = 32473,
+    key_type: str = "p256",
+    root_name: str = "devid Root CA",
+) -> tuple[CertificateAuthority, list[str]]:
+    """The vendor CA ``name`` of a ``devid ca`` directory, creating the root CA and the
+    vendor CA first when they are missing. Returns the vendor CA and a list of what was
+    created (``"root"``, ``"vendor"``) so that callers can say so."""
+    created: list[str] = []
+    check_vendor_name(name)
+    if has_vendor(directory, name):
+        return load_vendor(directory, name), created
+    if has_root(directory):
+        root = load_root(directory)
+    else:
+        root = init_ca_dir(directory, name=root_name, key_type=key_type)
+        created.append("root")
+    vendor = create_vendor_ca(root, name, pen=pen, key_type=key_type)
+    save_vendor(directory, vendor)
+    created.append("vendor")
+    return vendor, created
+
+
 def urn_filename(urn: str) -> str:
     """A file-system-safe name for a device URN (':' becomes '_')."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", urn)
@@ -449,7 +496,11 @@ __all__ = [
     "check_vendor_name",
     "create_root",
     "create_vendor_ca",
+    "ensure_vendor",
     "generate_key",
+    "has_root",
+    "has_vendor",
+    "init_ca_dir",
     "issue_device",
     "load_private_key",
     "load_root",
