@@ -593,7 +593,7 @@ class CheckEngine:
         ts = value.get("ts")
         seq = value.get("seq")
         props = value.get("props")
-        if len(value) != 3 or type(ts) is not int or type(seq) is not int or \
+        if len(value) != 3 or type(ts) is not int or ts < 0 or type(seq) is not int or seq < 0 or \
                 type(props) is not dict:
             self._envelope(dev, value, ("ts", "seq", "props"))
         if type(ts) is int and not maybe_stale and abs(ts / 1000.0 - t) > self._skew:
@@ -623,7 +623,7 @@ class CheckEngine:
         ts = value.get("ts")
         seq = value.get("seq")
         data = value.get("data", {})
-        if len(value) != 3 or type(ts) is not int or type(seq) is not int or \
+        if len(value) != 3 or type(ts) is not int or ts < 0 or type(seq) is not int or seq < 0 or \
                 type(data) is not dict:
             self._envelope(dev, value, ("ts", "seq", "data"))
         if type(ts) is int and abs(ts / 1000.0 - t) > self._skew:
@@ -647,7 +647,7 @@ class CheckEngine:
         cid = value.get("id")
         args = value.get("args", {})
         ts = value.get("ts")
-        if type(cid) is not str or type(args) is not dict or type(ts) is not int or \
+        if type(cid) is not str or type(args) is not dict or type(ts) is not int or ts < 0 or \
                 not value.keys() <= {"id", "args", "ts"}:
             self._envelope(dev, value, ("id", "args", "ts"))
         fields = self._c.commands.get(name)
@@ -668,7 +668,7 @@ class CheckEngine:
         ok = value.get("ok")
         ts = value.get("ts")
         err = value.get("error")
-        if type(cid) is not str or type(ok) is not bool or type(ts) is not int or \
+        if type(cid) is not str or type(ok) is not bool or type(ts) is not int or ts < 0 or \
                 (err is not None and type(err) is not str) or \
                 not value.keys() <= {"id", "ok", "ts", "error"}:
             self._envelope(dev, value, ("id", "ok", "ts"), optional=("error",))
@@ -694,7 +694,7 @@ class CheckEngine:
         t = self._t
         state = value.get("state")
         ts = value.get("ts")
-        if state not in ("online", "offline") or type(ts) is not int or \
+        if state not in ("online", "offline") or type(ts) is not int or ts < 0 or \
                 not value.keys() <= {"state", "ts"}:
             self._envelope(dev, value, ("state", "ts"), values={
                 "state": ("online", "offline")})
