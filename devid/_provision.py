@@ -79,6 +79,8 @@ def make_urn(pen: int, product: str, serial: str) -> str:
         raise ValueError(f"PEN must be a positive integer, not {pen!r}")
     urn = f"urn:dev:ops:{pen}-{product}-{serial}"
     problem = urn_problem(urn)
+    if problem is None and "-" in product:
+        problem = "'-' in the product makes the URN ambiguous"
     if problem is not None or not product or not serial:
         raise ValueError(
             f"product {product!r} / serial {serial!r} do not make a valid device URN: "
