@@ -9,8 +9,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from devid.matter import build_attestation_elements, encode_tlv, verify_attestation_response
 from devid.matter import _tlv as tlv
+from devid.matter import build_attestation_elements, encode_tlv, verify_attestation_response
 from tests.plugins.matter import MatterCase
 
 CASE = "struct_cd_dac_origin_vid_pid_missing"

@@ -94,7 +94,7 @@ def test_verify_matter_reports_revocation(matter_vectors: Path, matter_paas: Cer
 
 
 def test_entry_whose_crl_signer_is_not_the_issuer_is_ignored(matter_vectors: Path) -> None:
-    dac, pai, _ = _pair(
+    _, pai, _ = _pair(
         matter_vectors / "revocation" / "dac-provider-test-vectors" / "revoked-pai.json"
     )
     doc = json.loads(
@@ -112,14 +112,20 @@ def test_entry_whose_crl_signer_is_not_the_issuer_is_ignored(matter_vectors: Pat
     assert findings[0].severity is Severity.WARNING
 
 
+_ENTRY = (
+    '[{"type": "revocation_set", "issuer_subject_key_id": %s, "issuer_name": %s, '
+    '"revoked_serial_numbers": []}]'
+)
+
+
 @pytest.mark.parametrize(
     "text",
     [
         "not json",
         '{"type": "revocation_set"}',
         "[1]",
-        '[{"type": "revocation_set", "issuer_subject_key_id": "AA", "issuer_name": "!!", "revoked_serial_numbers": []}]',
-        '[{"type": "revocation_set", "issuer_subject_key_id": 5, "issuer_name": "", "revoked_serial_numbers": []}]',
+        _ENTRY % ('"AA"', '"!!"'),
+        _ENTRY % ("5", '""'),
     ],
 )
 def test_malformed_revocation_sets_raise(text: str) -> None:
