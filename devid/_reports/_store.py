@@ -12,8 +12,9 @@ Schema (``PRAGMA user_version = 1``)::
     results(run_id, device_urn, test_id, test_name, status, findings JSON,
             duration, started, PRIMARY KEY (run_id, device_urn, test_id))
 
-Times are ISO 8601 text in UTC. Recording the same (run, device, test) again
-replaces the earlier row (a re-run of that test).
+Times are ISO 8601 text in UTC. Results load in the order they were recorded
+(rowid). Recording the same (run, device, test) again replaces the earlier row
+(a re-run of that test).
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ CREATE TABLE IF NOT EXISTS results (
     findings   TEXT NOT NULL,
     duration   REAL NOT NULL,
     started    TEXT NOT NULL,
-    seq        INTEGER NOT NULL,
     PRIMARY KEY (run_id, device_urn, test_id)
 );
 """
@@ -214,9 +214,8 @@ class ResultStore:
         """Write one result and commit it before returning."""
         self._write(
             "INSERT OR REPLACE INTO results "
-            "(run_id, device_urn, test_id, test_name, status, findings, duration, started, seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM results WHERE run_id = ?))",
+            "(run_id, device_urn, test_id, test_name, status, findings, duration, started) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id,
                 result.device_urn,
@@ -226,7 +225,6 @@ class ResultStore:
                 json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False, default=str),
                 float(result.duration),
                 _iso(result.started),
-                run_id,
             ),
         )
 
@@ -246,7 +244,7 @@ class ResultStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT device_urn, test_id, test_name, status, findings, duration, started "
-                "FROM results WHERE run_id = ? ORDER BY seq",
+                "FROM results WHERE run_id = ? ORDER BY rowid",
                 (run_id,),
             ).fetchall()
         results = tuple(

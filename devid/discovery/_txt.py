@@ -16,6 +16,7 @@ RFC 6763 §6 rules enforced here, each breach a finding (never an exception):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -93,8 +94,12 @@ def _decode(raw: bytes) -> tuple[str, bool]:
         return raw.decode("utf-8", "replace"), False
 
 
+_KEY = re.compile(rb"[\x20-\x3c\x3e-\x7e]+")
+
+
 def _key_ok(key: bytes) -> bool:
-    return bool(key) and all(0x20 <= b <= 0x7E and b != 0x3D for b in key)
+    """RFC 6763 §6.4: at least one printable US-ASCII character, no '='."""
+    return _KEY.fullmatch(key) is not None
 
 
 def decode_txt(txt: TxtInput, *, subject: str | None = None) -> Txt:
