@@ -383,6 +383,7 @@ class MqttClient:
             self.will, self.connect_timeout = will, timeout
             client = self._paho
             if client is not None and self._connected:
+                self._connected = False  # a probe's DISCONNECT must not start a reconnect
                 client.disconnect()
                 client.loop_write()
             self._teardown()
