@@ -15,12 +15,31 @@ from devid.live._possession import (
     challenge_payload,
     judge_possession,
 )
+from devid.live._scan import ScanStats, async_scan, check_retained_token, scan
+from devid.live._suite import (
+    SuiteCase,
+    command_args,
+    devices_on_broker,
+    route,
+    run_suite,
+    suite_for,
+)
 
 __all__ = [
     "NONCE_SIZE",
     "Possession",
     "PossessionResult",
     "Response",
+    "ScanStats",
+    "SuiteCase",
+    "async_scan",
     "challenge_payload",
+    "check_retained_token",
+    "command_args",
+    "devices_on_broker",
     "judge_possession",
+    "route",
+    "run_suite",
+    "scan",
+    "suite_for",
 ]

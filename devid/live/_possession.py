@@ -33,6 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from devid._findings import Finding, finding, has_errors
 from devid._token import ChainValidatorLike, verify_token
@@ -121,15 +122,20 @@ def judge_possession(
     *,
     sent: float,
     timeout: float,
-    validator: ChainValidatorLike,
+    validator: ChainValidatorLike | None = None,
+    key: PublicKeyTypes | None = None,
     now: datetime | None = None,
 ) -> PossessionResult:
     """The verdict on the ``responses`` to one challenge of ``urn`` with ``nonce``.
 
     ``sent`` is when the challenge was published (Unix seconds) and ``timeout``
     how long an answer may take. Each response is validated at ``now`` when given,
-    else at its own receive time. Never raises for anything a device sent.
+    else at its own receive time. Trust comes from ``validator`` (trust anchors) or,
+    without anchors, from ``key`` (the public key of the certificate the device
+    presented in its retained token). Never raises for anything a device sent.
     """
+    if (validator is None) == (key is None):
+        raise ValueError("pass exactly one of validator= and key=")
     if timeout <= 0:
         raise ValueError("timeout must be positive")
     out: list[Finding] = []
@@ -141,7 +147,7 @@ def judge_possession(
     for resp in in_time:
         replay = resp.t < sent or resp.retain
         result = verify_token(resp.payload, now=now or _at(resp.t), validator=validator,
-                              nonce=nonce)
+                              key=key, nonce=nonce)
         found = list(result.findings)
         if replay:
             why = "retained" if resp.retain else "received before the challenge was sent"
