@@ -445,6 +445,7 @@ class CheckResult:
     devices: list[str]
     findings: list[Finding]
     device_messages: dict[str, int] = field(default_factory=dict)
+    started: float | None = None  # the header's ``started``, else the first receive time
 
     @property
     def valid(self) -> bool:
@@ -864,7 +865,8 @@ class CheckEngine:
             if self._validator is not None and start is not None:
                 self._finish_identity(dev, start)
         return CheckResult(self.profile.id, self.messages, sorted(self._devices), self.findings,
-                           {urn: dev.messages for urn, dev in sorted(self._devices.items())})
+                           {urn: dev.messages for urn, dev in sorted(self._devices.items())},
+                           start)
 
     def _finish_retain(self, dev: _Device) -> None:
         for kind, (count, t, topic) in sorted(dev.retain_bad.items(), key=lambda i: i[1][1]):

@@ -93,14 +93,16 @@ def _print(results: Sequence[tuple[Path, Any]]) -> None:
             Text("INVALID", style="bold red")
         head = Text(f"{path}: ")
         head.append(verdict)
-        head.append(f"  {result.messages} messages, {len(result.devices)} devices, "
+        plural = "" if len(result.devices) == 1 else "s"
+        head.append(f"  {result.messages} messages, {len(result.devices)} device{plural}, "
                     f"profile {result.profile}")
         console.print(head)
+        start = result.started if result.started is not None else 0.0
         by_subject: dict[str | None, list[Any]] = {}
         for f in result.findings:
             by_subject.setdefault(f.subject, []).append(f)
         table = Table(box=None, pad_edge=False)
-        table.add_column("device", overflow="fold")
+        table.add_column("device", no_wrap=True)
         table.add_column("msgs", justify="right")
         table.add_column("err", justify="right")
         table.add_column("warn", justify="right")
@@ -116,7 +118,7 @@ def _print(results: Sequence[tuple[Path, Any]]) -> None:
                 if i:
                     notes.append("\n")
                 notes.append(f.code, style=_STYLE.get(f.severity.value, ""))
-                when = f" t={f.t:.3f}" if f.t is not None else ""
+                when = f" +{f.t - start:.3f}s" if f.t is not None else ""
                 notes.append(f"{when} {f.message}")  # Text: device strings are never markup
             if len(found) > _MAX_PER_DEVICE:
                 notes.append(f"\n... {len(found) - _MAX_PER_DEVICE} more (use --json)")

@@ -1,0 +1,153 @@
+"""``devid check``: the exact CLI contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from devid._token import create_token
+from devid.cli import cli
+from tests.plugins.message_captures import LOCK_URN, T0, Session
+from tests.plugins.pki import TestPKI
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "200"}, catch_exceptions=False)
+
+
+def json_lines(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def healthy(tmp_path: Path, name: str = "ok.jsonl") -> Path:
+    s = Session("smart-lock/1")
+    s.healthy(120)
+    return s.write(tmp_path / name)
+
+
+def faulty(tmp_path: Path, name: str = "bad.jsonl") -> Path:
+    s = Session("smart-lock/1")
+    s.healthy(120)
+    s.state(s.props(battery=250), dt=1)
+    return s.write(tmp_path / name)
+
+
+def test_json_contract_for_a_valid_capture(tmp_path: Path) -> None:
+    path = healthy(tmp_path)
+    result = run("check", str(path), "--profile", "smart-lock/1", "--json")
+    assert result.exit_code == 0, result.output
+    [obj] = json_lines(result)
+    assert obj["input"] == str(path)
+    assert obj["valid"] is True
+    assert obj["devices"] == 1
+    assert obj["messages"] == len(path.read_text().splitlines()) - 1  # minus the header
+    assert obj["findings"] == []
+
+
+def test_json_contract_for_an_invalid_capture(tmp_path: Path) -> None:
+    ok, bad = healthy(tmp_path), faulty(tmp_path)
+    result = run("check", str(ok), str(bad), "--profile", "smart-lock/1", "--json")
+    assert result.exit_code == 1
+    first, second = json_lines(result)
+    assert first["valid"] is True and second["valid"] is False
+    [f] = second["findings"]
+    assert {"code", "severity", "message", "subject", "t"} <= f.keys()
+    assert (f["code"], f["severity"], f["subject"]) == ("MSG-RANGE", "error", LOCK_URN)
+    assert isinstance(f["t"], float)
+
+
+def test_text_output_is_a_per_device_summary(tmp_path: Path) -> None:
+    result = run("check", str(faulty(tmp_path)), "--profile", "smart-lock/1")
+    assert result.exit_code == 1
+    assert "INVALID" in result.stdout
+    assert LOCK_URN in result.stdout
+    assert "MSG-RANGE" in result.stdout
+    result = run("check", str(healthy(tmp_path)), "--profile", "smart-lock/1")
+    assert result.exit_code == 0
+    assert "valid" in result.stdout
+
+
+def test_device_strings_are_not_rich_markup(tmp_path: Path) -> None:
+    s = Session("smart-lock/1")
+    s.healthy(60)
+    s.state({**s.props(), "[bold red]x[/]": 1}, dt=1)
+    result = run("check", str(s.write(tmp_path / "m.jsonl")), "--profile", "smart-lock/1")
+    assert "[bold red]x[/]" in result.stdout
+
+
+def test_unparsable_lines_are_findings_not_crashes(tmp_path: Path) -> None:
+    path = healthy(tmp_path)
+    with path.open("a") as fh:
+        fh.write("this is not json\n{\"t\": \"soon\"}\n\xff\n")
+    result = run("check", str(path), "--profile", "smart-lock/1", "--json")
+    assert result.exit_code == 0  # MSG-CAPTURE-LINE is a warning
+    [obj] = json_lines(result)
+    found = [f["code"] for f in obj["findings"]]
+    assert found == ["MSG-CAPTURE-LINE"] * 3
+
+
+def test_usage_and_io_errors_exit_2(tmp_path: Path) -> None:
+    path = healthy(tmp_path)
+    for args in (
+        ["check", str(tmp_path / "missing.jsonl"), "--profile", "smart-lock/1"],
+        ["check", str(path), "--profile", "no-such/1"],
+        ["check", str(path), "--profile", "smart lock"],
+        ["check", str(path)],
+        ["check", str(path), "--profile", "smart-lock/1", "--trust", str(tmp_path / "none")],
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_profile_given_as_a_file_and_profile_dir(tmp_path: Path) -> None:
+    vendor = tmp_path / "vendor"
+    vendor.mkdir()
+    (vendor / "acme-lock-1.yaml").write_text(
+        "id: acme-lock/1\nextends: smart-lock/1\nproperties:\n"
+        "  auto_relock:\n    type: integer\n    unit: s\n    minimum: 0\n    maximum: 600\n")
+    s = Session("smart-lock/1")
+    s.healthy(60)
+    s.state({**s.props(), "auto_relock": 30}, dt=1)
+    path = s.write(tmp_path / "c.jsonl")
+    base = run("check", str(path), "--profile", "smart-lock/1", "--json")
+    assert [f["code"] for f in json_lines(base)[0]["findings"]] == [
+        "MSG-UNKNOWN-PROPERTY"]
+    for args in (["--profile", str(vendor / "acme-lock-1.yaml")],
+                 ["--profile", "acme-lock/1", "--profile-dir", str(vendor)]):
+        result = run("check", str(path), *args, "--json")
+        assert result.exit_code == 0, result.output
+        assert json_lines(result)[0]["findings"] == []
+
+
+def test_trust_option(tmp_path: Path, pki: TestPKI, foreign_pki: TestPKI) -> None:
+    token = create_token(pki.device.key, pki.device.chain_der, sub=pki.device.urn,
+                         iat=int(T0) - 60)
+    s = Session("smart-lock/1")
+    s.healthy(60, identity=token)
+    path = s.write(tmp_path / "id.jsonl")
+    ok = run("check", str(path), "--profile", "smart-lock/1", "--trust", str(pki.trust_dir),
+             "--json")
+    assert ok.exit_code == 0, ok.output
+    bad = run("check", str(path), "--profile", "smart-lock/1", "--trust",
+              str(foreign_pki.trust_dir), "--json")
+    assert bad.exit_code == 1
+    assert "ID-CHAIN-UNTRUSTED" in [f["code"] for f in json_lines(bad)[0]["findings"]]
+
+
+def test_console_script(tmp_path: Path) -> None:
+    path = faulty(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "devid.cli", "check", str(path), "--profile",
+                           "smart-lock/1", "--json"], capture_output=True, text=True,
+                          timeout=60, check=False)
+    if "No module named devid.cli.__main__" in proc.stderr:
+        proc = subprocess.run([sys.executable, "-c", "from devid.cli import main; main()",
+                               "check", str(path), "--profile", "smart-lock/1", "--json"],
+                              capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["valid"] is False
