@@ -61,6 +61,18 @@ from cryptography.x509.verification import (
 
 from devid._findings import Finding, Severity, finding, has_errors
 
+#: What decoding a hostile certificate's parts may raise (turned into ID-CERT-MALFORMED).
+DECODE_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    UnsupportedAlgorithm,
+    x509.DuplicateExtension,
+    x509.UnsupportedGeneralNameType,
+)
+
+_EXT_ERRORS: tuple[type[Exception], ...] = (x509.ExtensionNotFound, *DECODE_ERRORS)
+_VERIFY_ERRORS: tuple[type[Exception], ...] = (VerificationError, *DECODE_ERRORS)
+
 # --------------------------------------------------------------------------------------
 # Device URNs (spec §1, RFC 9039)
 
@@ -260,7 +272,7 @@ def key_identifier(cert: x509.Certificate) -> bytes | None:
     """The certificate's SubjectKeyIdentifier, or ``None``."""
     try:
         return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-    except (x509.ExtensionNotFound, ValueError):
+    except _EXT_ERRORS:
         return None
 
 
@@ -268,7 +280,7 @@ def authority_key_identifier(cert: x509.Certificate) -> bytes | None:
     """The key identifier of the certificate's AuthorityKeyIdentifier, or ``None``."""
     try:
         aki = cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
-    except (x509.ExtensionNotFound, ValueError):
+    except _EXT_ERRORS:
         return None
     return aki.key_identifier
 
@@ -414,7 +426,7 @@ class Role(Enum):
 def _subject_text(cert: x509.Certificate) -> str:
     try:
         return cert.subject.rfc4514_string()
-    except ValueError:  # pragma: no cover - undecodable names
+    except DECODE_ERRORS:  # pragma: no cover - undecodable names
         return "<undecodable subject>"
 
 
@@ -736,7 +748,7 @@ def profile_findings(cert: x509.Certificate, role: Role) -> list[Finding]:
         if role is Role.DEVICE:
             out += device_urn(cert)[1]
             out += check_device_subject(cert)
-    except ValueError as exc:  # duplicate or undecodable extensions
+    except DECODE_ERRORS as exc:  # duplicate or undecodable extensions
         return [
             finding(
                 "ID-CERT-MALFORMED",
@@ -765,11 +777,6 @@ def _raise_errors(found: list[Finding]) -> None:
         raise ProfileViolation(errors)
 
 
-def device_rule_findings(cert: x509.Certificate) -> list[Finding]:
-    """Every rule of spec §2 for a device certificate (time aside)."""
-    return profile_findings(cert, Role.DEVICE)
-
-
 _LEAF_KU = x509.KeyUsage(
     digital_signature=True,
     content_commitment=False,
@@ -788,38 +795,34 @@ _OID_SKI = ExtensionOID.SUBJECT_KEY_IDENTIFIER
 _OID_AKI = ExtensionOID.AUTHORITY_KEY_IDENTIFIER
 
 
-def _device_rules_pass(cert: x509.Certificate) -> bool:
-    """A single-pass test of every device rule except the key algorithm (the fast path);
-    ``False`` means "run the rule functions to name what fails"."""
-    found = {ext.oid: ext for ext in cert.extensions}
-    bc = found.get(_OID_BC)
-    if bc is None or not bc.critical or bc.value.ca:
-        return False
-    ku = found.get(_OID_KU)
-    if ku is None or not ku.critical or ku.value != _LEAF_KU:
-        return False
-    if _OID_SKI not in found or _OID_AKI not in found:
-        return False
-    san = found.get(_OID_SAN)
-    if san is None:
-        return False
-    uris = [g.value for g in san.value if type(g) is x509.UniformResourceIdentifier]
+def _violation(cert: x509.Certificate) -> ProfileViolation:
+    """The exception a callback raises: the device rules that fail, by name."""
+    errors = [f for f in profile_findings(cert, Role.DEVICE) if f.severity is Severity.ERROR]
+    return ProfileViolation(errors or [finding("ID-CERT-MALFORMED", "device certificate")])
+
+
+# Device rules as callbacks of the end-entity ExtensionPolicy. They look only at the value
+# cryptography hands them (no re-parse of the certificate); SKI and AKI presence and the
+# criticality of basicConstraints and keyUsage are enforced natively by the policy.
+
+
+def _leaf_bc(_policy: Policy, cert: x509.Certificate, value: x509.BasicConstraints) -> None:
+    if value.ca:
+        raise _violation(cert)
+
+
+def _leaf_ku(_policy: Policy, cert: x509.Certificate, value: x509.KeyUsage) -> None:
+    if value != _LEAF_KU:
+        raise _violation(cert)
+
+
+def _leaf_san(_policy: Policy, cert: x509.Certificate, value: x509.SubjectAlternativeName) -> None:
+    # The SAN callback also carries the subject rule (serialNumber), which has no extension.
+    uris = [g.value for g in value if type(g) is x509.UniformResourceIdentifier]
     if len(uris) != 1 or urn_problem(uris[0]) is not None:
-        return False
-    return any(a.oid == NameOID.SERIAL_NUMBER and a.value for a in cert.subject)
-
-
-def _leaf_profile(_policy: Policy, cert: x509.Certificate, _v: x509.SubjectAlternativeName) -> None:
-    # One callback carries every device rule but the key algorithm, which the validator
-    # checks on the verified leaf (one Python call per leaf).
-    if not _device_rules_pass(cert):
-        errors = [
-            f
-            for f in profile_findings(cert, Role.DEVICE)
-            if f.severity is Severity.ERROR and f.code != "ID-WEAK-ALGORITHM"
-        ]
-        if errors:
-            raise ProfileViolation(errors)
+        raise _violation(cert)
+    if not any(a.oid == NameOID.SERIAL_NUMBER and a.value for a in cert.subject):
+        raise _violation(cert)
 
 
 def _ca_bc(_policy: Policy, cert: x509.Certificate, _ext_value: x509.BasicConstraints) -> None:
@@ -852,9 +855,9 @@ def _policies() -> tuple[ExtensionPolicy, ExtensionPolicy]:
     )
     ee = (
         ExtensionPolicy.permit_all()
-        .require_present(x509.BasicConstraints, crit, None)
-        .require_present(x509.KeyUsage, crit, None)
-        .require_present(x509.SubjectAlternativeName, any_, _leaf_profile)
+        .require_present(x509.BasicConstraints, crit, _leaf_bc)
+        .require_present(x509.KeyUsage, crit, _leaf_ku)
+        .require_present(x509.SubjectAlternativeName, any_, _leaf_san)
         .require_present(x509.SubjectKeyIdentifier, any_, None)
         .require_present(x509.AuthorityKeyIdentifier, any_, None)
     )
@@ -1051,7 +1054,7 @@ class ChainValidator:
                 if fast is not None:
                     return fast
             return self._full(leaf_cert, inters, now, findings)
-        except (ValueError, TypeError, UnsupportedAlgorithm) as exc:  # fails only when decoded
+        except DECODE_ERRORS as exc:  # a part that fails only when decoded
             findings.append(
                 finding(
                     "ID-CERT-MALFORMED",
@@ -1079,7 +1082,7 @@ class ChainValidator:
             self._stores.put(key, store)
         try:
             verified = self._verifier(key, store, now, "fast").verify(leaf, [])
-        except (VerificationError, ValueError):
+        except _VERIFY_ERRORS:
             return None  # let the full path explain
         top = verified.chain[-1]
         path = list(verified.chain)
@@ -1144,9 +1147,7 @@ class ChainValidator:
         error: str | None = None
         try:
             verified = self._verifier("roots", self._trust.store, now).verify(leaf, inters)
-        except ProfileViolation as exc:  # pragma: no cover - cryptography wraps callback errors
-            error = str(exc)
-        except (VerificationError, ValueError) as exc:
+        except _VERIFY_ERRORS as exc:
             error = str(exc)
         if error is None:
             path = tuple(verified.chain)
@@ -1215,7 +1216,7 @@ class ChainValidator:
             diag += check_validity(anchor, Role.ROOT, now)
         try:
             urn = device_urn(leaf)[0]
-        except ValueError:
+        except DECODE_ERRORS:
             urn = None
         path: tuple[x509.Certificate, ...] = tuple(candidate) + ((anchor,) if anchor else ())
         findings = findings + diag
@@ -1249,7 +1250,7 @@ class ChainValidator:
         when = min(max(now, start), end) if start <= end else now
         try:
             self._verifier("roots", self._trust.store, when, "relaxed").verify(leaf, inters)
-        except (VerificationError, ValueError):
+        except _VERIFY_ERRORS:
             return False
         return True
 
