@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from devid._findings import Finding, has_errors
 from devid.matter import _tlv
-from devid.matter._certs import der_from_input
+from devid.matter._certs import LOAD_ERRORS, der_from_input
 from devid.matter._results import mfinding
 
 RESP_MAX = 900
@@ -157,7 +157,7 @@ def verify_attestation_response(
             else x509.load_der_x509_certificate(der_from_input(dac))
         )
         key = cert.public_key()
-    except (ValueError, TypeError) as exc:
+    except LOAD_ERRORS as exc:
         findings.append(mfinding("MATTER-CERT-MALFORMED", f"DAC does not parse: {exc}", role="dac"))
         return AttestationResponse(False, None, tuple(findings))
     if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":

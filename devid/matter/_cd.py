@@ -18,10 +18,11 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from devid._findings import Finding
 from devid.matter import _tlv
-from devid.matter._certs import CertStore, VidPid, is_self_signed
+from devid.matter._certs import LOAD_ERRORS, CertStore, VidPid, is_development_signer
 from devid.matter._results import mfinding
 
 OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
@@ -334,7 +335,10 @@ def parse_cd(
             )
         elif signature is not None and content is not None:
             for candidate in candidates:
-                key = candidate.public_key()
+                try:
+                    key = candidate.public_key()
+                except LOAD_ERRORS:
+                    continue
                 if not isinstance(key, ec.EllipticCurvePublicKey):
                     continue
                 try:
@@ -357,7 +361,7 @@ def parse_cd(
     findings += content_findings
     if fields is None:
         return None, findings
-    test_key = signer is not None and is_self_signed(signer)
+    test_key = signer is not None and is_development_signer(signer.public_bytes(Encoding.DER))
     cd = CertificationDeclaration(
         format_version=fields["format_version"],
         vendor_id=fields["vendor_id"],

@@ -12,14 +12,14 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from asn1crypto import x509 as ax
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import (
@@ -40,6 +40,18 @@ _ECDSA_SHA256 = "1.2.840.10045.4.3.2"
 _MAX_CN_SCAN = 64  # the SDK scans at most 64 characters of the CN for Mvid:/Mpid:
 _HEX4 = re.compile(r"[0-9A-F]{4}")
 MAX_CERT_BYTES = 64 * 1024
+# What loading a certificate may raise (InvalidVersion is not a ValueError).
+LOAD_ERRORS: tuple[type[Exception], ...] = (
+    ValueError,
+    TypeError,
+    x509.InvalidVersion,
+    UnsupportedAlgorithm,
+)
+EXT_ERRORS: tuple[type[Exception], ...] = (
+    x509.ExtensionNotFound,
+    x509.DuplicateExtension,
+    *LOAD_ERRORS,
+)
 
 ROLES = ("dac", "pai", "paa")
 
@@ -71,7 +83,7 @@ def der_from_input(data: bytes) -> bytes:
     if text.startswith(b"-----BEGIN"):
         try:
             return x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
-        except ValueError:
+        except LOAD_ERRORS:
             # Not loadable by cryptography (e.g. a v2 certificate): decode the base64 by hand.
             body = text.split(b"-----", 2)[2].split(b"-----END", 1)[0]
             return base64.b64decode(b"".join(body.split()), validate=False)
@@ -115,7 +127,7 @@ def parse_cert(data: bytes, role: str) -> tuple[AttestationCert | None, list[Fin
         ]
     try:
         cert = x509.load_der_x509_certificate(der)
-    except ValueError as exc:
+    except LOAD_ERRORS as exc:
         return None, [
             mfinding(
                 "MATTER-CERT-MALFORMED", f"{role.upper()} does not parse as X.509: {exc}", role=role
@@ -149,7 +161,7 @@ def _check_profile(
     try:
         key = cert.public_key()
         curve = key.curve.name if isinstance(key, ec.EllipticCurvePublicKey) else type(key).__name__
-    except (ValueError, TypeError) as exc:
+    except LOAD_ERRORS as exc:
         curve = f"unparsable ({exc})"
     if curve != "secp256r1":
         out.append(
@@ -372,7 +384,7 @@ def extract_vid_pid(asn1: ax.Certificate, role: str) -> tuple[VidPid | None, lis
 def ski_of(cert: x509.Certificate) -> bytes | None:
     try:
         return cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-    except (x509.ExtensionNotFound, ValueError):
+    except EXT_ERRORS:
         return None
 
 
@@ -381,6 +393,17 @@ class CertStore:
     """Trusted certificates looked up by subject key identifier (PAAs or CD signers)."""
 
     certificates: tuple[x509.Certificate, ...]
+    _index: dict[bytes, tuple[x509.Certificate, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        index: dict[bytes, list[x509.Certificate]] = {}
+        for cert in self.certificates:
+            ski = ski_of(cert)
+            if ski is not None:
+                index.setdefault(ski, []).append(cert)
+        self._index.update({k: tuple(v) for k, v in index.items()})
 
     @classmethod
     def from_certificates(cls, certs: Iterable[x509.Certificate]) -> CertStore:
@@ -404,7 +427,23 @@ class CertStore:
         return cls(tuple(certs))
 
     def by_ski(self, ski: bytes) -> list[x509.Certificate]:
-        return [c for c in self.certificates if ski_of(c) == ski]
+        return list(self._index.get(ski, ()))
+
+
+@lru_cache(maxsize=128)
+def parse_trusted(der: bytes, role: str) -> tuple[AttestationCert | None, tuple[Finding, ...]]:
+    """:func:`parse_cert` for trust-store certificates, cached: they recur in every verification."""
+    cert, findings = parse_cert(der, role)
+    return cert, tuple(findings)
+
+
+@lru_cache(maxsize=128)
+def is_development_signer(der: bytes) -> bool:
+    """A self-signed CD signer (cached per certificate)."""
+    try:
+        return is_self_signed(x509.load_der_x509_certificate(der))
+    except LOAD_ERRORS:
+        return False
 
 
 def load_certificates(data: bytes) -> list[x509.Certificate]:
@@ -412,11 +451,11 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     if b"-----BEGIN CERTIFICATE-----" in data:
         try:
             return list(x509.load_pem_x509_certificates(data))
-        except ValueError:
+        except LOAD_ERRORS:
             return []
     try:
         return [x509.load_der_x509_certificate(data)]
-    except ValueError:
+    except LOAD_ERRORS:
         return []
 
 
@@ -428,13 +467,15 @@ def is_self_signed(cert: x509.Certificate) -> bool:
 
 
 def verify_signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    key = issuer.public_key()
-    if not isinstance(key, ec.EllipticCurvePublicKey) or cert.signature_hash_algorithm is None:
+    try:
+        key = issuer.public_key()
+        algorithm = cert.signature_hash_algorithm
+    except LOAD_ERRORS:
+        return False
+    if not isinstance(key, ec.EllipticCurvePublicKey) or algorithm is None:
         return False
     try:
-        key.verify(
-            cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm)
-        )
+        key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(algorithm))
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
@@ -489,7 +530,7 @@ def validate_chain(
         verifier.verify(dac, [pai])
     except VerificationError as exc:
         return str(exc)
-    except (ValueError, TypeError) as exc:
+    except LOAD_ERRORS as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
 
@@ -528,8 +569,3 @@ def check_validity(
                 )
             )
     return out
-
-
-def hash_name(cert: x509.Certificate) -> str:
-    algorithm = cert.signature_hash_algorithm
-    return algorithm.name if isinstance(algorithm, hashes.HashAlgorithm) else "none"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from devid._findings import Finding
-from devid.matter._certs import ski_of
+from devid.matter._certs import EXT_ERRORS, LOAD_ERRORS, ski_of
 from devid.matter._results import mfinding
 
 
@@ -115,7 +115,7 @@ def _aki(cert: x509.Certificate) -> str | None:
         kid = cert.extensions.get_extension_for_class(
             x509.AuthorityKeyIdentifier
         ).value.key_identifier
-    except (x509.ExtensionNotFound, ValueError):
+    except EXT_ERRORS:
         return None
     return kid.hex().upper() if kid else None
 
@@ -126,7 +126,7 @@ def _cross_validates(entry: RevocationEntry, issuer_name: bytes, akid: str) -> b
         return False
     try:
         signer = x509.load_der_x509_certificate(raw)
-    except ValueError:
+    except LOAD_ERRORS:
         return False
     ski = ski_of(signer)
     return (

@@ -23,6 +23,7 @@ from devid.matter._certs import (
     check_validity,
     extract_vid_pid,
     parse_cert,
+    parse_trusted,
     ski_of,
     validate_chain,
 )
@@ -105,8 +106,8 @@ def verify_matter(
             )
         else:
             paa = candidates[0]
-            paa_parsed, f = parse_cert(paa.public_bytes(Encoding.DER), "paa")
-            findings += f
+            paa_parsed, paa_findings = parse_trusted(paa.public_bytes(Encoding.DER), "paa")
+            findings += paa_findings
             if paa_parsed is not None and paa_parsed.ids is not None:
                 paa_ids = paa_parsed.ids
                 if paa_ids.vid is not None and pai_ids is not None and paa_ids.vid != pai_ids.vid:
