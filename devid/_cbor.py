@@ -27,23 +27,27 @@ class CborError(ValueError):
 
 def nesting_depth(value: Any) -> int:
     """Depth of nested arrays/maps/tags (a scalar is 0), computed iteratively."""
+    # Only containers are pushed (scalars cannot add depth): this runs on every
+    # token, so it avoids a stack entry per scalar.
+    if not isinstance(value, _CONTAINERS):
+        return 0
     deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, list | tuple):
-            depth += 1
-            stack.extend((child, depth) for child in item)
-        elif isinstance(item, dict):
-            depth += 1
-            for k, v in item.items():
-                stack.append((k, depth))
-                stack.append((v, depth))
-        elif isinstance(item, cbor2.CBORTag):
-            depth += 1
-            stack.append((item.value, depth))
         deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            children: Any = (*item.keys(), *item.values())
+        elif isinstance(item, cbor2.CBORTag):
+            children = (item.value,)
+        else:
+            children = item
+        below = depth + 1
+        stack.extend([(c, below) for c in children if isinstance(c, _CONTAINERS)])
     return deepest
+
+
+_CONTAINERS = (list, tuple, dict, cbor2.CBORTag)
 
 
 def decode(data: bytes, *, max_size: int = MAX_SIZE, max_depth: int = MAX_DEPTH) -> Any:

@@ -79,6 +79,8 @@ _ECDSA: Mapping[int, tuple[type[hashes.HashAlgorithm], str]] = MappingProxyType(
         ES512: (hashes.SHA512, "secp521r1"),
     }
 )
+_ECDSA_SIG: Mapping[int, ec.ECDSA] = MappingProxyType(
+    {alg: ec.ECDSA(h()) for alg, (h, _) in _ECDSA.items()})
 _CURVE_ALG: Mapping[str, int] = MappingProxyType({c: a for a, (_, c) in _ECDSA.items()})
 _CURVE_BYTES: Mapping[str, int] = MappingProxyType(
     {"secp256r1": 32, "secp384r1": 48, "secp521r1": 66}
@@ -191,17 +193,19 @@ def parse_sign1(data: bytes, *, max_size: int = 65536) -> tuple[Sign1 | None, tu
             return None, (_f("ID-COSE-STRUCTURE", "protected header does not encode a map"),)
 
     for bucket, name in ((protected, "protected"), (unprot, "unprotected")):
-        bad = [k for k in bucket if not _is_label(k)]
-        if bad:
+        bad = [k for k in bucket if type(k) is not int and type(k) is not str]
+        if bad and not all(_is_label(k) for k in bad):  # int/str subclasses are fine
             problems.append(_f("ID-COSE-STRUCTURE",
                                f"{name} header has a label that is neither int nor text",
                                label=repr(bad[0])[:80]))
-    both = [k for k in protected if k in unprot]
-    if both:
-        # RFC 9052 §3: a label MUST NOT occur in both buckets.
-        problems.append(_f("ID-COSE-STRUCTURE", "header label in both buckets",
-                           label=repr(both[0])[:80]))
-    problems.extend(_check_crit(protected, unprot))
+    if unprot and protected:
+        both = [k for k in protected if k in unprot]
+        if both:
+            # RFC 9052 §3: a label MUST NOT occur in both buckets.
+            problems.append(_f("ID-COSE-STRUCTURE", "header label in both buckets",
+                               label=repr(both[0])[:80]))
+    if HDR_CRIT in protected or HDR_CRIT in unprot:
+        problems.extend(_check_crit(protected, unprot))
     if problems:
         return None, tuple(problems)
     msg = Sign1(
@@ -355,7 +359,7 @@ def _verify_raw(key: PublicKeyTypes, alg: int, signature: bytes, tbs: bytes) -> 
             r = int.from_bytes(signature[:size], "big")
             s = int.from_bytes(signature[size:], "big")
             der = encode_dss_signature(r, s)
-            key.verify(der, tbs, ec.ECDSA(_ECDSA[alg][0]()))
+            key.verify(der, tbs, _ECDSA_SIG[alg])
         elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
             key.verify(signature, tbs)
         else:  # pragma: no cover - excluded by _key_alg_problem

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -386,16 +386,15 @@ def _decode_claims(payload: bytes | None, out: list[Finding]) -> tuple[dict[int,
                       subj, claim="sub", value=subject[:200]))
     if IAT not in claims:
         out.append(_f("ID-CLAIM-MISSING", "iat (6) is required", subj, claim="iat"))
-    bad_keys = [k for k in claims if not _is_int(k)]
+    bad_keys = [k for k in claims if type(k) is not int]
     if bad_keys:
         out.append(_f("ID-CLAIM-INVALID", "claim keys must be integers", subj,
                       keys=[repr(k)[:40] for k in bad_keys[:8]]))
-    for key, rule in _CLAIM_RULES.items():
-        if key in claims:
-            problem = rule(claims[key])
-            if problem:
-                out.append(_f("ID-CLAIM-INVALID", f"{_CLAIM_NAMES[key]} ({key}): {problem}", subj,
-                              claim=_CLAIM_NAMES[key], value=_show(claims[key])))
+    for key, value in claims.items():
+        rule = _CLAIM_RULES.get(key) if type(key) is int else None
+        if rule is not None and (problem := rule(value)):
+            out.append(_f("ID-CLAIM-INVALID", f"{_CLAIM_NAMES[key]} ({key}): {problem}", subj,
+                          claim=_CLAIM_NAMES[key], value=_show(value)))
     return claims, subject
 
 
@@ -458,10 +457,10 @@ def _profiles(value: Any) -> str | None:
     return None if ok else "must be an array of profile ids like \"smart-lock/1\""
 
 
-_CLAIM_RULES: Mapping[int, Any] = MappingProxyType({
+_CLAIM_RULES: dict[int, Callable[[Any], str | None]] = {
     IAT: _numeric_date, EXP: _numeric_date, EAT_NONCE: _nonce_rule, UEID: check_ueid,
     OEMID: _oemid, HWMODEL: _hwmodel, SWVERSION: _swversion, PROFILES: _profiles,
-})
+}
 _CLAIM_NAMES: Mapping[int, str] = MappingProxyType({
     SUB: "sub", IAT: "iat", EXP: "exp", EAT_NONCE: "eat_nonce", UEID: "ueid", OEMID: "oemid",
     HWMODEL: "hwmodel", SWVERSION: "swversion", PROFILES: "profiles",
