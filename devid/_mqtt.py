@@ -295,6 +295,8 @@ class MqttClient:
         self._fd: int | None = None
         self._writer_fd: int | None = None
         self._write_scheduled = False
+        self._connecting = False
+        self.on_reconnect: Callable[[], None] | None = None
         self._misc_handle: asyncio.TimerHandle | None = None
         self._connack: asyncio.Future[tuple[int, str, bool]] | None = None
         self._pending: dict[int, asyncio.Future[Any]] = {}
@@ -442,6 +444,7 @@ class MqttClient:
     async def _connect_once(self, proto: str) -> None:
         assert self._loop is not None
         self._paho = client = self._make_paho(proto)
+        self._write_scheduled = False
         self._connack = self._loop.create_future()
         kwargs: dict[str, Any] = {}
         if proto == "5":
@@ -451,9 +454,8 @@ class MqttClient:
                 props.SessionExpiryInterval = 3600
                 kwargs["properties"] = props
         try:
-            await self._loop.run_in_executor(
-                None, lambda: client.connect(
-                    self.address.host, self.address.port, self.keepalive, **kwargs))
+            await self._blocking(client, lambda: client.connect(
+                self.address.host, self.address.port, self.keepalive, **kwargs))
         except ssl.SSLCertVerificationError as exc:
             raise MqttConnectError(
                 f"{self.address.url}: TLS certificate verification failed: "
@@ -474,6 +476,19 @@ class MqttClient:
             reason = "protocol" if rc in (_UNSUPPORTED_PROTOCOL, 1) else "refused"
             raise MqttConnectError(f"{self.address.url}: connection refused: {text}", reason)
         self.protocol = proto
+
+    async def _blocking(self, client: paho.Client, call: Callable[[], Any]) -> None:
+        """Run paho's blocking connect/reconnect in the executor; the loop keeps its hands
+        off that client meanwhile, then flushes what paho queued (the CONNECT)."""
+        assert self._loop is not None
+        self._connecting = True
+        try:
+            await self._loop.run_in_executor(None, call)
+        finally:
+            self._connecting = False
+        if client is self._paho and client.want_write():
+            self._write_scheduled = False
+            self._schedule_write(client)
 
     async def close(self) -> None:
         """Disconnect cleanly (the broker discards the Will) and end ``messages``."""
@@ -716,7 +731,7 @@ class MqttClient:
         if client is not self._paho or self._write_scheduled or self._loop is None:
             return
         self._write_scheduled = True
-        self._loop.call_soon(self._do_write)
+        self._loop.call_soon(self._do_write, client)
 
     def _on_unregister_write(self, client: paho.Client, _u: Any, _sock: Any) -> None:
         self._on_loop(self._remove_writer, client)
@@ -728,7 +743,7 @@ class MqttClient:
 
     def _do_read(self) -> None:
         client = self._paho
-        if client is None:
+        if client is None or self._connecting:
             return
         client.loop_read()
         sock = client.socket()
@@ -736,10 +751,12 @@ class MqttClient:
         if sock is not None and callable(pending) and pending() > 0 and self._loop is not None:
             self._loop.call_soon(self._do_read)
 
-    def _do_write(self) -> None:
-        self._write_scheduled = False
+    def _do_write(self, scheduled_for: paho.Client) -> None:
         client = self._paho
-        if client is None or client.socket() is None:
+        if client is not scheduled_for:
+            return  # a callback left over from an earlier paho client
+        self._write_scheduled = False
+        if client is None or self._connecting or client.socket() is None:
             return
         client.loop_write()
         if client.want_write() and self._writer_fd is None and self._fd is not None \
@@ -749,7 +766,7 @@ class MqttClient:
 
     def _do_write_ready(self) -> None:
         client = self._paho
-        if client is None:
+        if client is None or self._connecting:
             return
         client.loop_write()
         if not client.want_write() and self._writer_fd is not None and self._loop is not None:
@@ -759,7 +776,7 @@ class MqttClient:
     def _do_misc(self) -> None:
         self._misc_handle = None
         client = self._paho
-        if client is None or self._loop is None or client.socket() is None:
+        if client is None or self._loop is None or self._connecting or client.socket() is None:
             return
         client.loop_misc()
         if client.socket() is not None:
@@ -778,7 +795,7 @@ class MqttClient:
                 return
             self._connack = self._loop.create_future()
             try:
-                await self._loop.run_in_executor(None, client.reconnect)
+                await self._blocking(client, client.reconnect)
                 rc, _text, present = await asyncio.wait_for(
                     asyncio.shield(self._connack), self.connect_timeout)
             except (OSError, ssl.SSLError, ValueError, TimeoutError):
@@ -790,6 +807,8 @@ class MqttClient:
                 for topic_filter, (qos, rap, no_local) in list(self._subscriptions.items()):
                     with contextlib.suppress(MqttError, TimeoutError):
                         await self._send_subscribe(topic_filter, qos, rap, no_local)
+            if self.on_reconnect is not None:
+                self.on_reconnect()
             return
 
 

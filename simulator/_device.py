@@ -250,6 +250,7 @@ class SimDevice:
         )
         await client.connect()
         self.client = client
+        client.on_reconnect = self._republish
         await client.subscribe(self.base + "cmd/+", qos=1, no_local=True)
         await client.subscribe(self.base + "challenge", qos=1)
         self._publish("status", self._status("online"), retain=True)
@@ -275,6 +276,13 @@ class SimDevice:
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._inbox()))
         self._tasks.append(loop.create_task(self._ticker()))
+
+    def _republish(self) -> None:
+        """After a reconnect: status online again (the broker sent our Will), identity, state."""
+        self._publish("status", self._status("online"), retain=True)
+        self._publish("identity", self.token, retain=True)
+        retain = self.fault.state_retain if self.fault is not None else True
+        self._publish("state", self.state_payload(), retain=retain)
 
     def _publish(self, suffix: str, payload: bytes, *, retain: bool = False) -> bool:
         client = self.client
