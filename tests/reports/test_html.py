@@ -13,6 +13,9 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from devid._reports import content_security_policy, render_scan_html, render_suite_html
 from devid._reports._html import visible
 
@@ -126,3 +129,54 @@ def test_csp_blocks_script_even_if_escaping_failed(
     assert "<script>document.title" in dom  # the raw payload is really in the page
     assert "Your devices" in dom
     assert not PWNED.search(dom)  # but the Content-Security-Policy stopped it
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(min_size=1, max_size=60), st.text(min_size=1, max_size=40))
+def test_any_device_string_adds_no_markup(name: str, model: str) -> None:
+    from devid import finding
+    from devid._reports import IdentityVerdict, ScannedDevice, ScanReport
+    from devid.discovery import DeviceRecord
+
+    def page(n: str, m: str) -> _Tags:
+        rec = DeviceRecord(
+            id=n,
+            ecosystem="devid",
+            name=n,
+            vendor=m,
+            model=m,
+            addresses=(n, m),
+            txt={"_devid._tcp": {n: m}},
+            profile=m,
+            services=(m,),
+            sources=("mdns", n),
+            findings=(finding("DISC-TXT-VALUE", n, subject=m, evidence={n: m}),),
+            status={"state": m},
+        )
+        verdict = IdentityVerdict(False, None, (finding("ID-CLONE", m, subject=n),))
+        report = ScanReport((ScannedDevice(rec, verdict),), broker=n, interface=m)
+        return _parse(render_scan_html(report))
+
+    baseline, probe = page("plain", "model"), page(name, model)
+    assert probe.tags == baseline.tags
+    assert [a for a, _ in probe.attrs] == [a for a, _ in baseline.attrs]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(min_size=1, max_size=60), st.text(min_size=1, max_size=40))
+def test_any_suite_string_adds_no_markup(name: str, other: str) -> None:
+    from devid import finding
+    from devid._reports import SuiteRun, TestResult, TestStatus
+
+    from ._samples import T0
+
+    def page(n: str, m: str) -> _Tags:
+        results = tuple(
+            TestResult(n, m + str(i), n, status, (finding("TEST-ERROR", m, subject=n),), 0.5, T0)
+            for i, status in enumerate(TestStatus)
+        )
+        return _parse(render_suite_html(SuiteRun(m, n, T0, results, None, {n: m})))
+
+    baseline, probe = page("plain", "other"), page(name, other)
+    assert probe.tags == baseline.tags
+    assert [a for a, _ in probe.attrs] == [a for a, _ in baseline.attrs]
