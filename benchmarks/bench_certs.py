@@ -34,8 +34,8 @@ from cryptography.x509.verification import PolicyBuilder, Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from devid._certs import ChainValidator, TrustStore, _parse_der, cert_der  # noqa: E402
-from devid._provision import create_root, create_vendor_ca, issue_device, make_urn  # noqa: E402
+from devid._certs import ChainValidator, TrustStore, _parse_der, cert_der
+from devid._provision import create_root, create_vendor_ca, issue_device, make_urn
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 NOT_BEFORE = datetime(2020, 1, 1, tzinfo=UTC)
