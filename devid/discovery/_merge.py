@@ -119,7 +119,8 @@ def combine(parts: list[DeviceRecord], extra: Iterable[Finding] = ()) -> DeviceR
     """Several records of one device → one record (the best-ranked part leads)."""
     parts = sorted(parts, key=_rank)
     lead = parts[0]
-    named = next((p for p in parts if "mdns" in p.sources), lead)
+    # The display name: an announced name, not a URN (MQTT) or a Matter node id.
+    named = min(parts, key=lambda p: ("mdns" not in p.sources, "node_id" in p.ids, _rank(p)))
     ids: dict[str, Any] = {}
     for p in reversed(parts):
         ids.update(p.ids)

@@ -137,6 +137,7 @@ def test_other_ecosystems_join_by_host_but_devid_never_does() -> None:
     assert set(lamp.services) == {"_hap._tcp", "_matter._tcp", "_http._tcp"}
     assert lamp.addresses == ("fe80::1", "192.0.2.5")
     assert lamp.profile == "light" and lamp.model == "Lamp"
+    assert lamp.name == "Lamp"  # the announced name, not "Matter node ..."
 
 
 def test_token_hints_and_garbage_tokens() -> None:
