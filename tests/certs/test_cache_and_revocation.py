@@ -261,3 +261,14 @@ def test_load_certificates(pki: TestPKI) -> None:
     for bad in (b"", b"\x30\x00", b"-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n"):
         with pytest.raises(ValueError):
             load_certificates(bad)
+
+
+def test_chain_that_also_carries_the_root_uses_the_cache(pki: TestPKI) -> None:
+    validator = ChainValidator(pki.trust)
+    inter = [pki.vendor.certificate, pki.root.certificate]
+    assert validator.validate(pki.device.certificate, inter, now=pki.now).valid
+    device = pki.issue()
+    result = validator.validate(device.certificate, inter, now=pki.now)
+    assert result.valid, result.findings
+    assert result.chain == (device.certificate, pki.vendor.certificate, pki.root.certificate)
+    assert len(validator._stores) == 1  # the fast path was taken
