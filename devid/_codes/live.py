@@ -26,9 +26,9 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("DISC-INSTANCE-NAME", S.WARNING, "The service instance name does not have the form its specification gives.", "Matter Core §4.3.2; RFC 6763 §4.1"),
     CodeSpec("DISC-RESOLVE-FAILED", S.WARNING, "A service instance was announced but did not resolve (SRV/TXT/address) within the timeout.", "RFC 6763 §4-6"),
     # -- MQTT discovery (devid-1 §5) -----------------------------------------------------
-    CodeSpec("DISC-MQTT-TOPIC", S.WARNING, "A message under devid/1/ has a topic whose device level is not a valid URN.", "devid-1 §1, §5"),
+    CodeSpec("DISC-MQTT-TOPIC", S.WARNING, "A message under devid/1/ has a topic that names no device (empty device level or no suffix).", "devid-1 §5"),
     CodeSpec("DISC-STATUS-INVALID", S.ERROR, "The retained status is not a CBOR map {state: online|offline, ts: <ms>}.", "devid-1 §5"),
-    CodeSpec("DISC-STATUS-NOT-RETAINED", S.ERROR, "The status or identity topic carries a message that is not retained.", "devid-1 §5"),
+    CodeSpec("DISC-STATUS-NOT-RETAINED", S.ERROR, "The identity or status topic carries a message that was not published retained (seen with MQTT 5 retain-as-published).", "devid-1 §5"),
     CodeSpec("DISC-STATUS-MISSING", S.WARNING, "The device has a retained identity but no retained status.", "devid-1 §5"),
     CodeSpec("DISC-IDENTITY-MISSING", S.ERROR, "The device has no retained identity token (or an empty one).", "devid-1 §5"),
     CodeSpec("DISC-OFFLINE", S.INFO, "The device's retained status says offline.", "devid-1 §5"),

@@ -57,7 +57,10 @@ class MqttMessage:
 class MqttInventory:
     """Collects identity/status messages and builds one record per device URN. Pure."""
 
-    def __init__(self, *, max_devices: int = MAX_DEVICES) -> None:
+    def __init__(self, *, max_devices: int = MAX_DEVICES, retain_reliable: bool = False) -> None:
+        """``retain_reliable``: the ``retain`` flags given to :meth:`add` are the publisher's
+        (MQTT 5 retain-as-published), so a non-retained identity/status is a finding."""
+        self.retain_reliable = retain_reliable
         self._latest: dict[str, dict[str, MqttMessage]] = {}
         self._max = max_devices
         self.findings: list[Finding] = []
@@ -99,16 +102,33 @@ class MqttInventory:
     def records(self) -> list[DeviceRecord]:
         """One :class:`DeviceRecord` per URN seen, in first-seen order."""
         return [
-            device_record(urn, slot.get("identity"), slot.get("status"))
+            device_record(
+                urn, slot.get("identity"), slot.get("status"), retain_reliable=self.retain_reliable
+            )
             for urn, slot in self._latest.items()
         ]
 
 
 def device_record(
-    urn: str, identity: MqttMessage | None, status: MqttMessage | None
+    urn: str,
+    identity: MqttMessage | None,
+    status: MqttMessage | None,
+    *,
+    retain_reliable: bool = False,
 ) -> DeviceRecord:
     """The record of one device from its retained identity and status messages."""
     findings: list[Finding] = []
+    if retain_reliable:
+        for suffix, msg in (("identity", identity), ("status", status)):
+            if msg is not None and not msg.retain:
+                findings.append(
+                    finding(
+                        "DISC-STATUS-NOT-RETAINED",
+                        f"devid/1/<urn>/{suffix} was published without the retain flag",
+                        subject=urn,
+                        evidence={"topic": msg.topic[:256]},
+                    )
+                )
     ids: dict[str, Any] = {}
     model: str | None = None
     profile: str | None = None
@@ -249,7 +269,9 @@ async def async_discover_mqtt(
     give discovery its own client (:func:`async_discover_broker` does).
     Returns the records and the findings that belong to no device.
     """
-    inventory = MqttInventory(max_devices=max_devices)
+    inventory = MqttInventory(
+        max_devices=max_devices, retain_reliable=getattr(client, "protocol", None) == "5"
+    )
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     for topic in SUBSCRIPTIONS:

@@ -65,3 +65,29 @@ def test_unreachable_broker_is_a_finding() -> None:
     records, findings = asyncio.run(async_discover_broker(url, timeout=1.0, connect_timeout=1.0))
     assert records == []
     assert [f.code for f in findings] == ["SCAN-BROKER-UNREACHABLE"]
+
+
+def test_live_non_retained_status_on_mosquitto(mosquitto_url: str) -> None:
+    """MQTT 5 retain-as-published shows a status that was never retained."""
+    urn = f"urn:dev:ops:32473-Plug-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> list[DeviceRecord]:
+        async with MqttClient(mosquitto_url) as pub:
+            await pub.publish(f"devid/1/{urn}/identity", fake_token(urn), qos=1, retain=True)
+
+            async def late_status() -> None:
+                await asyncio.sleep(0.2)
+                await pub.publish(
+                    f"devid/1/{urn}/status", cbor2.dumps({"state": "online", "ts": 1}), qos=1
+                )
+
+            task = asyncio.ensure_future(late_status())
+            try:
+                records, _ = await async_discover_broker(mosquitto_url, timeout=2.0, settle=0.6)
+            finally:
+                await task
+                await pub.publish(f"devid/1/{urn}/identity", b"", qos=1, retain=True)
+            return records
+
+    (rec,) = [r for r in asyncio.run(scenario()) if r.id == urn]
+    assert [f.code for f in rec.findings] == ["DISC-STATUS-NOT-RETAINED"]

@@ -94,3 +94,11 @@ def test_inventory_never_raises(level: str, payload: bytes) -> None:
     inv.add(f"devid/1/{level}/status", payload)
     for rec in inv.records():
         rec.to_dict()
+
+
+def test_non_retained_identity_is_a_finding_only_when_flags_are_reliable() -> None:
+    for reliable, expected in ((False, []), (True, ["DISC-STATUS-NOT-RETAINED"])):
+        inv = MqttInventory(retain_reliable=reliable)
+        inv.add(f"devid/1/{URN}/identity", b"x", retain=False)
+        inv.add(f"devid/1/{URN}/status", cbor2.dumps({"state": "online", "ts": 1}), retain=True)
+        assert [f.code for f in inv.records()[0].findings] == expected
