@@ -299,7 +299,7 @@ def verify_token(
         sig_key = key
 
     # sub = leaf URN
-    if subject is not None and urn is not None and subject != urn:
+    if subject is not None and urn is not None and _urn_key(subject) != _urn_key(urn):
         out.append(_f("ID-SUB-MISMATCH", "sub differs from the device certificate's URN", subj,
                       sub=subject, urn=urn))
 
@@ -329,6 +329,11 @@ def verify_token(
         urn=urn,
         chain=tuple(ders),
     )
+
+
+def _urn_key(urn: str) -> str:
+    # RFC 8141 §3: "urn:" and the NID "dev" compare case-insensitively, the rest exactly
+    return urn[:8].lower() + urn[8:] if urn[:8].lower() == "urn:dev:" else urn
 
 
 def _parse_leaf(der: bytes, out: list[Finding], subj: str | None) -> x509.Certificate | None:

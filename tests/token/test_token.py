@@ -342,3 +342,14 @@ def test_findings_are_all_errors_or_known(pki: TestPKI, validator: ChainValidato
     assert has_errors(res.findings)
     assert {"ID-CLAIM-MISSING", "ID-CLAIM-INVALID", "ID-ALG-UNSUPPORTED",
             "ID-X5CHAIN-MISSING"} <= error_codes(res)
+
+
+def test_sub_compares_urn_prefix_case_insensitively(pki: TestPKI,
+                                                    validator: ChainValidator) -> None:
+    d = pki.device
+    upper = "URN:DEV:" + d.urn[8:]
+    tok = create_token(d.key, d.chain, sub=upper, iat=pki.now)
+    assert error_codes(verify_token(tok, now=pki.now, validator=validator)) == set()
+    other_case = d.urn.replace("SmartLock", "smartlock")
+    tok = create_token(d.key, d.chain, sub=other_case, iat=pki.now)
+    assert error_codes(verify_token(tok, now=pki.now, validator=validator)) == {"ID-SUB-MISMATCH"}
