@@ -101,13 +101,16 @@ def _resolve_engine(engine: Engine) -> str:
 class _Mosquitto:
     """A mosquitto child process on a loopback port, with its temporary config."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int | None = None,
+                 extra_config: str = "") -> None:
         exe = find_mosquitto()
         if exe is None:
             raise BrokerError("mosquitto is not installed (looked on PATH and in /usr/sbin)")
         self.exe = exe
         self.host = host
         self.port = 0
+        self.fixed_port = port
+        self.extra_config = extra_config
         self.proc: subprocess.Popen[bytes] | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
 
@@ -121,7 +124,7 @@ class _Mosquitto:
             "log_dest stderr\n"
             "log_type error\n"
             "log_type warning\n"
-            "max_keepalive 65535\n",
+            "max_keepalive 65535\n" + self.extra_config,
             encoding="utf-8",
         )
         self.proc = subprocess.Popen(
@@ -134,7 +137,7 @@ class _Mosquitto:
     def start(self, timeout: float = START_TIMEOUT) -> None:
         last = ""
         for _attempt in range(3):  # a port taken between free_port() and bind: try another
-            self.port = free_port(self.host)
+            self.port = self.fixed_port or free_port(self.host)
             self._spawn()
             assert self.proc is not None
             deadline = time.monotonic() + timeout
@@ -211,16 +214,19 @@ async def _stop_amqtt(broker: Any) -> None:
 
 
 @contextlib.asynccontextmanager
-async def start_broker(engine: Engine = "auto", host: str = "127.0.0.1") -> AsyncIterator[
+async def start_broker(engine: Engine = "auto", host: str = "127.0.0.1", *,
+                       port: int | None = None, extra_config: str = "") -> AsyncIterator[
         EmbeddedBroker]:
     """Run a broker for the duration of the ``async with`` block.
 
-    amqtt runs on the current event loop; Mosquitto is a child process.
+    amqtt runs on the current event loop; Mosquitto is a child process. ``port``
+    (Mosquitto only) asks for a given port instead of a free one; ``extra_config``
+    (Mosquitto only) is appended to the generated configuration (e.g. a TLS listener).
     Raises :class:`BrokerError` when the chosen engine cannot start.
     """
     chosen = _resolve_engine(engine)
     if chosen == "mosquitto":
-        mosq = _Mosquitto(host)
+        mosq = _Mosquitto(host, port, extra_config)
         await asyncio.to_thread(mosq.start)
         try:
             yield EmbeddedBroker("mosquitto", host, mosq.port)
@@ -235,11 +241,12 @@ async def start_broker(engine: Engine = "auto", host: str = "127.0.0.1") -> Asyn
 
 
 @contextlib.contextmanager
-def broker(engine: Engine = "auto", host: str = "127.0.0.1") -> Iterator[EmbeddedBroker]:
+def broker(engine: Engine = "auto", host: str = "127.0.0.1", *, port: int | None = None,
+           extra_config: str = "") -> Iterator[EmbeddedBroker]:
     """Blocking variant of :func:`start_broker`: amqtt runs on a background thread's loop."""
     chosen = _resolve_engine(engine)
     if chosen == "mosquitto":
-        mosq = _Mosquitto(host)
+        mosq = _Mosquitto(host, port, extra_config)
         mosq.start()
         try:
             yield EmbeddedBroker("mosquitto", host, mosq.port)

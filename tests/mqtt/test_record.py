@@ -1,0 +1,110 @@
+"""``devid record``: capture header, retain flags as published, flushing, CLI errors."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from devid._broker import free_port
+from devid._capture import read_capture
+from devid._mqtt import MqttClient, MqttSettings
+from devid._record import record
+from simulator import Fleet
+
+
+def _record_fleet(url: str, **fleet_kw: object) -> tuple[str, Fleet]:
+    out = io.StringIO()
+
+    async def main() -> Fleet:
+        fleet = Fleet("smart-lock/1", url, count=3, faults="non-retained:1", seed=11,
+                      interval=0.3, mdns_interface=None, settings=MqttSettings(), **fleet_kw)
+        async with fleet:
+            await record(url, out, duration=1.2, settings=MqttSettings())
+        return fleet
+
+    fleet = asyncio.run(asyncio.wait_for(main(), 30))
+    return out.getvalue(), fleet
+
+
+def test_retain_flag_as_published(broker_url: str, tmp_path: Path) -> None:
+    text, fleet = _record_fleet(broker_url)
+    path = tmp_path / "c.jsonl"
+    path.write_text(text)
+    capture = read_capture(path)
+    assert capture.findings == []
+    header = capture.header
+    assert header is not None and header.broker == broker_url and header.tls is False
+    v5 = header.extra["protocol"] == "5"
+    assert header.retain_inferred is (not v5)
+    bad = fleet.faulty("non-retained")[0].urn
+    states: dict[tuple[bool, bool], int] = {}
+    for m in capture.messages:
+        urn = m.topic.split("/")[2]
+        if m.topic.endswith("/state"):
+            key = (urn == bad, m.retain)
+            states[key] = states.get(key, 0) + 1
+        if m.topic.endswith(("/identity", "/status")):
+            assert m.retain, m.topic
+        if "/event/" in m.topic:
+            assert not m.retain
+    # healthy devices: every state retained; the faulty one: none
+    assert states.get((False, True), 0) >= 4 and (False, False) not in states
+    assert states.get((True, False), 0) >= 2 and (True, True) not in states
+
+
+def test_mqtt5_header_on_mosquitto(mosquitto_url: str, amqtt_url: str) -> None:
+    text, _ = _record_fleet(mosquitto_url)
+    assert json.loads(text.splitlines()[0])["protocol"] == "5"
+    assert "retain_inferred" not in json.loads(text.splitlines()[0])
+    text, _ = _record_fleet(amqtt_url)
+    assert json.loads(text.splitlines()[0])["retain_inferred"] is True
+
+
+def _cli(*args: str, **kw: object) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", "from devid.cli import main; main()", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)  # type: ignore[call-overload]
+
+
+def test_cli_sigint_keeps_every_line(mosquitto_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "rec.jsonl"
+    proc = _cli("record", "--broker", mosquitto_url, "--out", str(out), "--topic", "cli/#")
+
+    async def publish() -> None:
+        async with MqttClient(mosquitto_url, settings=MqttSettings()) as pub:
+            for i in range(20):
+                await pub.publish(f"cli/{i}", str(i).encode(), qos=1)
+
+    deadline = time.monotonic() + 10
+    while (not out.exists() or not out.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # subscription in place
+    asyncio.run(publish())
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    capture = read_capture(out)
+    assert [m.payload for m in capture.messages] == [str(i).encode() for i in range(20)]
+    assert "20 messages" in err
+
+
+def test_cli_errors_exit_2(tmp_path: Path) -> None:
+    port = free_port()
+    proc = _cli("record", "--broker", f"mqtt://127.0.0.1:{port}", "--out",
+                str(tmp_path / "x.jsonl"), "--duration", "1")
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "cannot connect" in err and "Traceback" not in err
+    proc = _cli("record", "--broker", "http://nope", "--out", str(tmp_path / "y.jsonl"))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "--broker" in err
+    proc = _cli("record", "--broker", "mqtt://127.0.0.1:1", "--out",
+                str(tmp_path / "no" / "such" / "dir.jsonl"))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "Traceback" not in err
