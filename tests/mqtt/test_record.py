@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -68,8 +67,8 @@ def test_mqtt5_header_on_mosquitto(mosquitto_url: str, amqtt_url: str) -> None:
 
 
 def _cli(*args: str, **kw: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", "from devid.cli import main; main()", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kw)  # type: ignore[call-overload]
+    return subprocess.Popen([sys.executable, "-c", "from devid.cli import main; main()", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)  # type: ignore[call-overload]
 
 
 def test_cli_sigint_keeps_every_line(mosquitto_url: str, tmp_path: Path) -> None:
