@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from devid._codes import REGISTRY
 from devid._findings import Finding, Severity, finding
 from devid.discovery._record import DeviceRecord, freeze
 from devid.discovery._txt import Txt, TxtInput, decode_txt
@@ -66,8 +67,8 @@ class _Out:
     def add(
         self, code: str, message: str, *, severity: Severity | None = None, **evidence: Any
     ) -> None:
-        if severity is None and not self.strict:
-            severity = Severity.WARNING if code.startswith("DISC-") else None
+        if severity is None and not self.strict and REGISTRY[code].severity is Severity.ERROR:
+            severity = Severity.WARNING  # devid observes other ecosystems; it does not certify them
         self.findings.append(
             finding(
                 code,
@@ -556,7 +557,7 @@ class Simple:
     vendor_keys: tuple[str, ...] = ()
     model_keys: tuple[str, ...] = ()
     profile: str | None = None
-    id_keys_copied: tuple[str, ...] = ()
+    copy_keys: tuple[str, ...] = ()
 
     def __call__(self, txt: Txt, out: _Out) -> None:
         out.ecosystem = self.ecosystem
@@ -570,7 +571,7 @@ class Simple:
         if native:
             out.ids[self.id_keys[0].lower()] = native
             out.id = f"{self.ecosystem}:{native}"
-        for key in self.id_keys_copied:
+        for key in self.copy_keys:
             value = txt.get(key)
             if value:
                 out.ids[key.lower()] = _clip(value)
@@ -597,7 +598,7 @@ PARSERS: Mapping[str, Parser] = {
     "_googlecast._tcp": _googlecast,
     "_mqtt._tcp": Simple("mqtt-broker", profile="mqtt-broker"),
     "_secure-mqtt._tcp": Simple("mqtt-broker", profile="mqtt-broker"),
-    "_http._tcp": Simple("http", model_keys=("model",), id_keys_copied=("path",)),
+    "_http._tcp": Simple("http", model_keys=("model",), copy_keys=("path",)),
     "_hue._tcp": Simple(
         "hue",
         id_keys=("bridgeid",),
@@ -611,7 +612,7 @@ PARSERS: Mapping[str, Parser] = {
         vendor_keys=("usb_MFG",),
         model_keys=("usb_MDL", "ty"),
         profile="printer",
-        id_keys_copied=("note",),
+        copy_keys=("note",),
     ),
     "_ipps._tcp": Simple(
         "ipp",
@@ -619,7 +620,7 @@ PARSERS: Mapping[str, Parser] = {
         vendor_keys=("usb_MFG",),
         model_keys=("usb_MDL", "ty"),
         profile="printer",
-        id_keys_copied=("note",),
+        copy_keys=("note",),
     ),
     "_airplay._tcp": Simple(
         "airplay",
@@ -627,13 +628,11 @@ PARSERS: Mapping[str, Parser] = {
         vendor_keys=("manufacturer",),
         model_keys=("model",),
         profile="media-player",
-        id_keys_copied=("srcvers",),
+        copy_keys=("srcvers",),
     ),
-    "_sonos._tcp": Simple(
-        "sonos", vendor="Sonos", profile="speaker", id_keys_copied=("info", "vers")
-    ),
+    "_sonos._tcp": Simple("sonos", vendor="Sonos", profile="speaker", copy_keys=("info", "vers")),
     "_spotify-connect._tcp": Simple(
-        "spotify-connect", profile="media-player", id_keys_copied=("VERSION",)
+        "spotify-connect", profile="media-player", copy_keys=("VERSION",)
     ),
     "_home-assistant._tcp": Simple(
         "home-assistant",
@@ -653,7 +652,7 @@ PARSERS: Mapping[str, Parser] = {
         vendor_keys=("vn",),
         model_keys=("mn",),
         profile="border-router",
-        id_keys_copied=("nn", "xp", "tv"),
+        copy_keys=("nn", "xp", "tv"),
     ),
     "_wled._tcp": Simple("wled", id_keys=("mac",), vendor="WLED", profile="light"),
     "_nanoleafapi._tcp": Simple(
