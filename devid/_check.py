@@ -365,14 +365,28 @@ class _Decoder:
         return value
 
 
+_SCALARS = frozenset({int, float, str, bytes, bool, type(None)})
+_BREAK = getattr(cbor2, "break_marker", None)
+
+
 def _shallow(value: Any) -> bool:
     """True when ``value`` is plain (no tags) and nested at most MAX_DEPTH (fast path)."""
     tp = type(value)
     if tp is dict:
-        return _shallow_dict(value, 1)
+        # the usual envelope: a map of scalars and maps of scalars (2 levels), inline
+        scalars = _SCALARS
+        for k, v in value.items():
+            tv = type(v)
+            if tv is dict:
+                for k2, v2 in v.items():
+                    if type(v2) not in scalars or type(k2) is not str:
+                        return _shallow_dict(value, 1)
+            elif tv not in scalars or type(k) is not str:
+                return _shallow_dict(value, 1)
+        return True
     if tp is list:
         return _shallow_list(value, 1)
-    return tp is not cbor2.CBORTag and value is not getattr(cbor2, "break_marker", None)
+    return tp is not cbor2.CBORTag and value is not _BREAK
 
 
 def _shallow_dict(d: dict[Any, Any], depth: int) -> bool:
@@ -425,7 +439,6 @@ class _Device:
     gap_to: float = 0.0
     offline_since: float | None = None
     seq: dict[str, tuple[int, bytes]] = field(default_factory=dict)
-    seen_topics: set[str] = field(default_factory=set)
     retain_bad: dict[str, list[Any]] = field(default_factory=dict)  # kind -> [count, t, topic]
     retain_ok: set[str] = field(default_factory=set)
     kinds_seen: dict[str, float] = field(default_factory=dict)  # kind -> first t
@@ -434,6 +447,13 @@ class _Device:
     nonce: bytes | None = None
     responses: list[tuple[bytes, float, bytes | None]] = field(default_factory=list)
     device_to: bool = False
+
+
+@dataclass(slots=True)
+class _TopicState:
+    parsed: Topic
+    dev: _Device
+    seen: bool = False
 
 
 @dataclass
@@ -488,14 +508,21 @@ class CheckEngine:
         self._validator = validator
         self._max_payload = max_payload
         self._skew = skew_s
-        self._topics: dict[str, Topic | str] = {}
+        self._topics: dict[str, _TopicState | str] = {}
+        self._t, self._topic, self._line = 0.0, "", 0
+        self._urn: str | None = None
+        self._end = -math.inf
         self._devices: dict[str, _Device] = {}
         self._decoder = _Decoder()
         self.findings: list[Finding] = []
         self.messages = 0
         self.start_t: float | None = header.started if header is not None else None
-        self.end_t: float | None = None
         self._first_t: float | None = None
+
+    @property
+    def end_t(self) -> float | None:
+        """The latest receive time seen (None before any message)."""
+        return self._end if self._end != -math.inf else None
 
     # -- input ---------------------------------------------------------------------------
 
@@ -509,35 +536,27 @@ class CheckEngine:
     def feed_raw(self, t: float, topic: str, payload: bytes, retain: bool, line: int = 0) -> None:
         """Check one message given by its fields (no CapturedMessage needed)."""
         self.messages += 1
-        self._t, self._topic, self._line, self._urn = t, topic, line, None
+        self._t, self._topic, self._line = t, topic, line
+        if t > self._end:  # noqa: PLR1730 (max() is slower on this path)
+            self._end = t
         if self._first_t is None:
             self._first_t = t
-        if self.end_t is None or t > self.end_t:
-            self.end_t = t
-        parsed = self._topics.get(topic)
-        if parsed is None:
-            parsed = parse_topic(topic)
-            if len(self._topics) < 100_000:
-                self._topics[topic] = parsed
-        if type(parsed) is str:
+        known = self._topics.get(topic)
+        if known is None:
+            known = self._topics[topic] = self._new_topic(topic, t)
+        if type(known) is str:
             self._urn = _urn_guess(topic)
-            self._emit("MSG-TOPIC", parsed,
+            self._emit("MSG-TOPIC", known,
                        severity=None if topic.startswith(TOPIC_PREFIX) else Severity.INFO)
             return
-        assert isinstance(parsed, Topic)
-        urn = self._urn = parsed.urn
+        assert isinstance(known, _TopicState)
+        parsed = known.parsed
+        dev = known.dev
+        self._urn = dev.urn
         kind = parsed.kind
-        dev = self._devices.get(urn)
-        if dev is None:
-            dev = self._devices[urn] = _Device(urn, t)
         dev.messages += 1
-        if kind in _DEVICE_TO:
-            dev.device_to = True
-        first_on_topic = topic not in dev.seen_topics
-        if first_on_topic:
-            dev.seen_topics.add(topic)
-        if kind not in dev.kinds_seen:
-            dev.kinds_seen[kind] = t
+        first_on_topic = not known.seen
+        known.seen = True
 
         # retain flags (spec §5 table)
         if kind in self._c.retained:
@@ -584,6 +603,18 @@ class CheckEngine:
             self._status(dev, value, retain and first_on_topic)
         else:  # challenge
             self._challenge(dev, value)
+
+    def _new_topic(self, topic: str, t: float) -> _TopicState | str:
+        parsed = parse_topic(topic)
+        if isinstance(parsed, str):
+            return parsed
+        dev = self._devices.get(parsed.urn)
+        if dev is None:
+            dev = self._devices[parsed.urn] = _Device(parsed.urn, t)
+        if parsed.kind in _DEVICE_TO:
+            dev.device_to = True
+        dev.kinds_seen.setdefault(parsed.kind, t)
+        return _TopicState(parsed, dev)
 
     # -- per topic -----------------------------------------------------------------------
 
