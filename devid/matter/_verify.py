@@ -7,7 +7,7 @@ first problem: it reports every finding it can still make sense of.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +41,6 @@ class MatterVerdict:
     findings: tuple[Finding, ...]
     paa: x509.Certificate | None = None
     cd: CertificationDeclaration | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self, input_name: str | None = None) -> dict[str, Any]:
         """The ``--json`` shape: ``{"input","valid","vid","pid","findings"}``."""
