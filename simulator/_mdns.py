@@ -68,7 +68,14 @@ class Advertiser:
                 self._infos.append(info)
                 await waiter
 
-        await asyncio.gather(*(one(a) for a in adverts))
+        # Two adverts of one name (a cloned device) must not register concurrently: zeroconf's
+        # registry check races and raises ServiceNameAlreadyRegistered. Firsts in parallel,
+        # then the repeats one by one (each renamed by zeroconf).
+        firsts: dict[str, Advert] = {}
+        repeats = [a for a in adverts if firsts.setdefault(instance_label(a.name), a) is not a]
+        await asyncio.gather(*(one(a) for a in firsts.values()))
+        for advert in repeats:
+            await one(advert)
 
     async def close(self) -> None:
         azc, self._azc = self._azc, None
