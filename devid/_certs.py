@@ -886,8 +886,9 @@ def _relaxed_policies() -> tuple[ExtensionPolicy, ExtensionPolicy]:
 class ChainResult:
     """The verdict on one device certificate chain.
 
-    ``chain`` is the validated path, leaf first, ending at the trust anchor (empty when no
-    path was found); ``urn`` the leaf's URN SAN when it is well-formed.
+    ``chain`` is the validated path, leaf first, ending at the trust anchor. For an invalid
+    result it is the path devid examined (the anchor is reachable but a rule fails), or empty
+    when no path to an anchor exists. ``urn`` is the leaf's URN SAN when it is well-formed.
     """
 
     valid: bool
@@ -968,7 +969,6 @@ class ChainValidator:
         self._stores = _LRU(256)
         self._verifiers = _LRU(cache_size)
         self._max_validated = cache_size
-        self._anchor_findings: dict[bytes, list[Finding]] = {}
 
     @property
     def trust(self) -> TrustStore:
@@ -1047,7 +1047,10 @@ class ChainValidator:
                 )
                 continue
             inters.append(cert)
-            ders.append(bytes(item) if not isinstance(item, x509.Certificate) else cert_der(cert))
+            if isinstance(item, x509.Certificate):
+                ders.append(cert_der(cert))
+            else:
+                ders.append(item if type(item) is bytes else bytes(item))
         try:
             if not findings and ders:
                 fast = self._try_fast(leaf_cert, ders, now)
@@ -1214,9 +1217,6 @@ class ChainValidator:
             role = Role.DEVICE if index == 0 else Role.VENDOR_CA
             diag += profile_findings(cert, role)
             diag += check_validity(cert, role, now)
-        for cert in inters:
-            if cert not in candidate:
-                diag += check_algorithms(cert, Role.VENDOR_CA)
         if anchor is not None:
             diag += profile_findings(anchor, Role.ROOT)
             diag += check_validity(anchor, Role.ROOT, now)
