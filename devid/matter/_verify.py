@@ -7,7 +7,7 @@ first problem: it reports every finding it can still make sense of.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -181,9 +181,27 @@ def verify_matter(
             )
 
     if revocation is not None:
+        revoked: list[Finding] = []
         for cert, role in ((dac_cert, "dac"), (pai_cert, "pai")):
             if cert is not None:
-                findings += check_revoked(cert.cert, role, revocation)
+                revoked += check_revoked(cert.cert, role, revocation)
+        roles = {f.subject for f in revoked if f.code == "MATTER-REVOKED"}
+        if roles == {"DAC", "PAI"}:
+            # The SDK reports the pair as one result, kPaiAndDacRevoked (208).
+            revoked = [
+                replace(
+                    f,
+                    evidence={
+                        **f.evidence,
+                        "sdk_chain_result": "kPaiAndDacRevoked",
+                        "sdk_chain_code": 208,
+                    },
+                )
+                if f.code == "MATTER-REVOKED"
+                else f
+                for f in revoked
+            ]
+        findings += revoked
 
     ordered = tuple(sorted(findings, key=lambda x: _RANK[x.severity]))
     return MatterVerdict(

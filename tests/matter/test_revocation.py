@@ -135,3 +135,24 @@ def test_malformed_revocation_sets_raise(text: str) -> None:
 
 def test_other_entry_types_are_skipped() -> None:
     assert load_revocation_set('[{"type": "something_else"}]').entries == ()
+
+
+def test_dac_and_pai_revoked_together_name_the_sdk_pair_result(
+    matter_vectors: Path, matter_paas: CertStore
+) -> None:
+    dac, pai, _ = _pair(
+        matter_vectors / "revocation" / "dac-provider-test-vectors" / "revoked-dac-and-pai.json"
+    )
+    rs = load_revocation_set(
+        (matter_vectors / "revocation" / "revocation-sets" / "revocation-set.json").read_bytes()
+    )
+    verdict = verify_matter(
+        dac.public_bytes(Encoding.DER),
+        pai.public_bytes(Encoding.DER),
+        paa_store=matter_paas,
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+        revocation=rs,
+    )
+    revoked = [f for f in verdict.findings if f.code == "MATTER-REVOKED"]
+    assert {f.evidence["sdk_result"] for f in revoked} == {"kDacRevoked", "kPaiRevoked"}
+    assert all(f.evidence["sdk_chain_result"] == "kPaiAndDacRevoked" for f in revoked)
