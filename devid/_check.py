@@ -621,7 +621,14 @@ class CheckEngine:
     def _state(self, dev: _Device, value: dict[Any, Any], payload: bytes,
                maybe_stale: bool) -> None:
         t = self._t
-        self._state_seen(dev, t)
+        # heartbeat: the longest silence (inline form of _state_seen: this is the hot path)
+        if dev.offline_since is None:
+            last = dev.last_state_t
+            if last is None:
+                last = dev.first_t
+            if t - last > dev.longest_gap:
+                dev.longest_gap, dev.gap_from, dev.gap_to = t - last, last, t
+            dev.last_state_t = t
         ts = value.get("ts")
         seq = value.get("seq")
         props = value.get("props")
@@ -631,24 +638,27 @@ class CheckEngine:
         if type(ts) is int and not maybe_stale and abs(ts / 1000.0 - t) > self._skew:
             self._skew_finding(dev, ts)
         if type(seq) is int and seq >= 0:
-            self._seq(dev, seq, payload)
+            seqs = dev.seq
+            previous = seqs.get(self._topic)
+            if previous is not None and seq == previous[0] + 1:
+                seqs[self._topic] = (seq, payload)
+            else:
+                self._seq(dev, seq, payload)
         if type(props) is dict:
             fields = self._c.state
-            if not self._all_ok(fields, props):
-                self._fields(dev, fields, props, "property")
+            checks = fields.checks
+            for name, v in props.items():
+                check = checks.get(name)
+                if check is None or check(v) is not None:
+                    self._fields(dev, fields, props, "property")
+                    break
+            else:
+                if not fields.required <= props.keys():
+                    self._fields(dev, fields, props, "property")
             if self._tls is False and fields.sensitive and not fields.sensitive.isdisjoint(props):
                 self._plaintext(dev, fields.sensitive & props.keys())
             if self._c.forbidden:
                 self._forbidden(dev, props)
-
-    @staticmethod
-    def _all_ok(fields: CompiledFields, values: dict[Any, Any]) -> bool:
-        checks = fields.checks
-        for name, v in values.items():
-            check = checks.get(name)
-            if check is None or check(v) is not None:
-                return False
-        return fields.required <= values.keys()
 
     def _event(self, dev: _Device, name: str, value: dict[Any, Any], payload: bytes) -> None:
         t = self._t
