@@ -97,6 +97,7 @@ def ca_group() -> None:
       DIR/vendors/NAME/    vendor CA: cert.pem, key.pem (0600), ca.json (PEN)
       DIR/devices/URN/     key.pem (0600), cert.pem, chain.pem, token.cbor
       DIR/tokens/URN.cbor  every device's identity token
+      DIR/revoked.json     revocation list written by devid ca revoke
 
     \b
     Quick start:  devid ca fleet demo --vendor Acme --count 100
@@ -317,6 +318,57 @@ def fleet_cmd(directory: Path, vendor_name: str, count: int, product: str, start
     else:
         _say(quiet, f"{count} devices ({first} ...): tokens in {tokens_dir}")
         _say(quiet, f"verify them: devid verify token {tokens_dir} --trust {directory / 'trust'}")
+
+
+@ca_group.command("revoke")
+@_dir_argument
+@click.option("--device", "urn", default=None,
+              help="The URN of a device provisioned in DIR (reads DIR/devices/URN/cert.pem).")
+@click.option("--cert", "cert_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="A device certificate file (PEM or DER) to revoke instead.")
+@click.option("--file", "list_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The revocation list to add to (default DIR/revoked.json).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def revoke_cmd(directory: Path, urn: str | None, cert_path: Path | None,
+               list_path: Path | None, quiet: bool) -> None:
+    """Add a device certificate to a JSON revocation list (spec §3).
+
+    Use the list with: devid verify token ... --revoked DIR/revoked.json
+    """
+    import json
+
+    from devid._certs import authority_key_identifier, load_certificates
+
+    if (urn is None) == (cert_path is None):
+        fail("give exactly one of --device URN and --cert FILE")
+    source = cert_path or directory / "devices" / urn_filename(urn or "") / "cert.pem"
+    target = list_path or directory / "revoked.json"
+    try:
+        cert = load_certificates(source.read_bytes())[0]
+    except OSError as exc:
+        fail(_os_error(exc))
+    except ValueError as exc:
+        fail(f"{source}: {exc}")
+    ski = authority_key_identifier(cert)
+    if ski is None:
+        fail(f"{source}: the certificate has no AuthorityKeyIdentifier to name its issuer")
+    entry = {"issuer_ski": ski.hex(), "serial": f"{cert.serial_number:x}"}
+    entries: list[Any] = []
+    try:
+        if target.exists():
+            entries = json.loads(target.read_text(encoding="utf-8"))
+            if not isinstance(entries, list):
+                fail(f"{target}: not a JSON list")
+        if entry not in entries:
+            entries.append(entry)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(entries, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(_os_error(exc))
+    except ValueError as exc:
+        fail(f"{target}: not JSON: {exc}")
+    _say(quiet, f"revoked serial {entry['serial']} (issuer key {entry['issuer_ski']}) "
+                f"in {target}")
 
 
 def register(root: click.Group) -> None:

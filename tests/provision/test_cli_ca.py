@@ -230,3 +230,46 @@ def test_fleet_against_foreign_trust_is_invalid(tmp_path: Path) -> None:
     assert code == 1
     first = json.loads(out.splitlines()[0])
     assert "ID-CHAIN-UNTRUSTED" in {f["code"] for f in first["findings"]}
+
+
+def test_revoke_device_then_verify(tmp_path: Path) -> None:
+    base = tmp_path / "ca"
+    code, _, _ = run("ca", "fleet", str(base), "--vendor", "Acme", "--count", "3", "-q")
+    assert code == 0
+    urn = "urn:dev:ops:32473-Device-000002"
+    code, _, err = run("ca", "revoke", str(base), "--device", urn)
+    assert code == 0, err
+    code, _, _ = run("ca", "revoke", str(base), "--device", urn)  # twice: listed once
+    assert code == 0
+    entries = json.loads((base / "revoked.json").read_text())
+    assert len(entries) == 1
+    code, out, _ = run(
+        "verify",
+        "token",
+        str(base / "tokens"),
+        "--trust",
+        str(base / "trust"),
+        "--revoked",
+        str(base / "revoked.json"),
+        "--json",
+    )
+    assert code == 1
+    verdicts = {line["subject"]: line for line in map(json.loads, out.splitlines())}
+    assert not verdicts[urn]["valid"]
+    assert [f["code"] for f in verdicts[urn]["findings"]] == ["ID-REVOKED"]
+    assert sum(v["valid"] for v in verdicts.values()) == 2
+
+
+def test_revoke_usage_errors(tmp_path: Path) -> None:
+    base = tmp_path / "ca"
+    code, _, err = run("ca", "revoke", str(base))
+    assert code == 2
+    assert "exactly one" in err
+    code, _, err = run("ca", "revoke", str(base), "--device", "urn:dev:ops:1-A-1")
+    assert code == 2
+    assert "devid: error" in err
+    bad = tmp_path / "bad.pem"
+    bad.write_text("nope")
+    code, _, err = run("ca", "revoke", str(base), "--cert", str(bad))
+    assert code == 2
+    assert "bad.pem" in err
