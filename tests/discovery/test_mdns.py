@@ -69,7 +69,7 @@ def test_browse_finds_resolves_and_parses(mdns_advertiser: Advertiser) -> None:
         try:
             started = time.monotonic()
             records = await async_discover_mdns(interface="127.0.0.1", timeout=2.0)
-            assert time.monotonic() - started < 4.0
+            assert time.monotonic() - started < 6.0  # 2 s browse, <= 0.5 s grace, close
             return records
         finally:
             await adv.close()
