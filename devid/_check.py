@@ -764,6 +764,12 @@ class CheckEngine:
             return  # an empty retained message deletes the topic
         if data not in dev.identities:
             dev.identities[data] = self._t
+            if self._validator is None:  # with --trust the token's own checks say it (ID-*)
+                try:
+                    _strict_decode(data)
+                except CborError as exc:
+                    self._emit("MSG-CBOR-MALFORMED", f"identity token: {exc}")
+                    return
             self._profile_claims(dev, data)
 
     # -- helpers -------------------------------------------------------------------------

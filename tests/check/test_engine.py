@@ -104,6 +104,15 @@ def test_cbor_malformed(payload: bytes) -> None:
     assert "MSG-CBOR-MALFORMED" in codes(s.check())
 
 
+def test_identity_that_is_not_cbor() -> None:
+    s = Session("smart-lock/1")
+    s.healthy(60, identity=_token({2: LOCK_URN}))
+    assert codes(s.check()) == []
+    s = Session("smart-lock/1")
+    s.healthy(60, identity=b"\xd2\x84")
+    assert codes(s.check()) == ["MSG-CBOR-MALFORMED"]
+
+
 def test_cbor_nested_16_deep_is_decoded() -> None:
     s = Session("smart-lock/1")
     s.healthy(60)
