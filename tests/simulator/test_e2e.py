@@ -44,15 +44,14 @@ def _session(url: str, tmp_path: Path) -> tuple[Path, list[dict[str, object]], P
         fleet = Fleet([(profile, len(CHECKABLE) + 4)], url, ca_dir=tmp_path / "ca",
                       faults={name: 1 for name in CHECKABLE}, seed=2024, interval=0.5,
                       mdns_interface=None, settings=MqttSettings())
-        async with fleet:
-            async with MqttClient(url, settings=MqttSettings()) as tester:
-                for i, device in enumerate(fleet.devices):
-                    base = f"devid/1/{device.urn}/"
-                    await tester.publish(base + "cmd/lock", _cbor.encode(
-                        {"id": f"t-{i}", "args": {}, "ts": 0}), qos=1)
-                    await tester.publish(base + "challenge", _cbor.encode(
-                        {"nonce": os.urandom(16)}), qos=1)
-                await asyncio.sleep(5.5)
+        async with fleet, MqttClient(url, settings=MqttSettings()) as tester:
+            for i, device in enumerate(fleet.devices):
+                base = f"devid/1/{device.urn}/"
+                await tester.publish(base + "cmd/lock", _cbor.encode(
+                    {"id": f"t-{i}", "args": {}, "ts": 0}), qos=1)
+                await tester.publish(base + "challenge", _cbor.encode(
+                    {"nonce": os.urandom(16)}), qos=1)
+            await asyncio.sleep(5.5)
         stop.set()
         await rec
         return fleet.manifest
