@@ -137,7 +137,7 @@ async def async_run_demo(
                     run = store.load_run(run_id)
                 timings["suite"] = time.monotonic() - t
 
-    stem = "test-" + SUITE_PROFILE.split("/")[0]
+    stem = "test-" + SUITE_PROFILE.split("/", maxsplit=1)[0]
     files = {
         "scan.html": out_dir / "scan.html",
         "scan.json": out_dir / "scan.json",

@@ -38,7 +38,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devid import _cbor
 from devid._capture import CapturedMessage, CaptureHeader
@@ -47,6 +47,9 @@ from devid._profiles import Profile, PropertySpec, example_value
 from devid._reports._model import TestResult, TestStatus
 from devid._token import ChainValidatorLike, verify_token
 from devid.live._possession import NONCE_SIZE, Response, challenge_payload, judge_possession
+
+if TYPE_CHECKING:
+    from devid._mqtt import MqttClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,121 +261,110 @@ async def _run_device(
     cases: Sequence[SuiteCase],
     em: _Emitter,
     *,
+    client: MqttClient,
+    sessions: dict[str, _Session],
     validator: ChainValidatorLike,
     duration: float,
     challenge_timeout: float,
     power_cycle: PowerCycle | None,
-    client_options: Mapping[str, Any],
 ) -> None:
     from devid._check import CheckEngine
-    from devid._mqtt import MqttClient
 
     loop = asyncio.get_running_loop()
-    session = _Session(urn)
+    session = sessions[urn] = _Session(urn)
     tls = broker.lower().startswith("mqtts://")
     start = time.time()
-    async with MqttClient(broker, reconnect=False, **client_options) as client:
-        reader_done = asyncio.Event()
+    topic_filter = f"devid/1/{urn}/#"
+    try:
+        await client.subscribe(topic_filter, qos=1, retain_as_published=True)
+        # retained messages arrive at once; wait until they stop coming
+        settle_end = loop.time() + SETTLE_S * 3
+        while loop.time() < settle_end and len(session.retained) < 3:
+            session.arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(session.arrived.wait(), SETTLE_S)
+            if not session.arrived.is_set():
+                break
+        if not session.messages:
+            em.rest(TestStatus.FAILED, finding(
+                "TEST-DEVICE-MISSING", "nothing is published under devid/1/<urn>/ on "
+                f"{broker}", subject=urn))
+            return
+        # identity.token
+        ident = session.retained.get("identity")
+        if em.pending("identity.token"):
+            found = _retained_problem("identity", ident, urn)
+            if ident is not None and ident.payload:
+                res = verify_token(ident.payload, now=datetime.now(UTC),
+                                   validator=validator)
+                found = list(res.findings)
+                if res.subject is not None and res.subject != urn:
+                    found.append(finding(
+                        "ID-SUB-MISMATCH", "the token's sub is not the URN of its topic",
+                        subject=urn, evidence={"sub": res.subject[:200]}))
+            em.emit("identity.token", found)
 
-        async def reader() -> None:
-            try:
-                async for m in client.messages:
-                    session.add(CapturedMessage(m.t, m.topic, bytes(m.payload), m.qos,
-                                                bool(m.retain)))
-            finally:
-                reader_done.set()
+        # challenge and commands go out together
+        nonce = secrets.token_bytes(NONCE_SIZE)
+        sent = time.time()
+        await client.publish(f"devid/1/{urn}/challenge", challenge_payload(nonce), qos=1)
+        deadlines = [sent + challenge_timeout]
+        for case in cases:
+            if case.command is None or not em.pending(case.id):
+                continue
+            spec = profile.commands[case.command]
+            cid = f"devid-test-{secrets.token_hex(6)}"
+            body = {"id": cid, "args": command_args(spec.args),
+                    "ts": int(time.time() * 1000)}
+            session.our_commands[cid] = (case.command, time.time())
+            await client.publish(f"devid/1/{urn}/cmd/{case.command}", _cbor.encode(body),
+                                 qos=1)
+            deadlines.append(time.time() + spec.ack_deadline_s + 0.5)
 
-        task = loop.create_task(reader())
-        try:
-            await client.subscribe(f"devid/1/{urn}/#", qos=1, retain_as_published=True)
-            # retained messages arrive at once; wait until they stop coming
-            settle_end = loop.time() + SETTLE_S * 3
-            while loop.time() < settle_end and len(session.retained) < 3:
-                session.arrived.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(session.arrived.wait(), SETTLE_S)
-                if not session.arrived.is_set():
-                    break
-            if not session.messages:
-                em.rest(TestStatus.FAILED, finding(
-                    "TEST-DEVICE-MISSING", "nothing is published under devid/1/<urn>/ on "
-                    f"{broker}", subject=urn))
-                return
+        # possession: until an answer and the clone window, or the timeout
+        while time.time() < sent + challenge_timeout:
+            fresh = [r for r in session.responses if r.t >= sent and not r.retain]
+            if fresh and time.time() >= fresh[0].t + CLONE_WINDOW_S:
+                break
+            await asyncio.sleep(0.05)
+        if em.pending("identity.possession"):
+            verdict = judge_possession(urn, nonce, session.responses, sent=sent,
+                                       timeout=challenge_timeout, validator=validator)
+            em.emit("identity.possession", verdict.findings)
 
-            # identity.token
-            ident = session.retained.get("identity")
-            if em.pending("identity.token"):
-                found = _retained_problem("identity", ident, urn)
-                if ident is not None and ident.payload:
-                    res = verify_token(ident.payload, now=datetime.now(UTC),
-                                       validator=validator)
-                    found = list(res.findings)
-                    if res.subject is not None and res.subject != urn:
-                        found.append(finding(
-                            "ID-SUB-MISMATCH", "the token's sub is not the URN of its topic",
-                            subject=urn, evidence={"sub": res.subject[:200]}))
-                em.emit("identity.token", found)
+        # observe for the rest of the duration (and until every ack deadline)
+        end = max(start + duration, *deadlines)
+        while time.time() < end:
+            if all(cid in session.acks for cid in session.our_commands) and \
+                    time.time() >= start + duration:
+                break
+            await asyncio.sleep(min(0.1, max(0.0, end - time.time())))
+        end_t = time.time()
 
-            # challenge and commands go out together
-            nonce = secrets.token_bytes(NONCE_SIZE)
-            sent = time.time()
-            await client.publish(f"devid/1/{urn}/challenge", challenge_payload(nonce), qos=1)
-            deadlines = [sent + challenge_timeout]
-            for case in cases:
-                if case.command is None or not em.pending(case.id):
-                    continue
-                spec = profile.commands[case.command]
-                cid = f"devid-test-{secrets.token_hex(6)}"
-                body = {"id": cid, "args": command_args(spec.args),
-                        "ts": int(time.time() * 1000)}
-                session.our_commands[cid] = (case.command, time.time())
-                await client.publish(f"devid/1/{urn}/cmd/{case.command}", _cbor.encode(body),
-                                     qos=1)
-                deadlines.append(time.time() + spec.ack_deadline_s + 0.5)
-
-            # possession: until an answer and the clone window, or the timeout
-            while time.time() < sent + challenge_timeout:
-                fresh = [r for r in session.responses if r.t >= sent and not r.retain]
-                if fresh and time.time() >= fresh[0].t + CLONE_WINDOW_S:
+        # last will (cuts the device off: the last thing done)
+        will_findings: list[Finding] | None = None
+        if em.pending(LASTWILL_CASE.id) and power_cycle is not None:
+            before = len(session.messages)
+            cut = time.time()
+            await power_cycle(urn)
+            will_findings = [finding(
+                "TEST-LASTWILL-MISSING",
+                f"no retained offline status within {LASTWILL_WAIT_S:g} s of an unclean "
+                "disconnect", subject=urn, evidence={"topic": f"devid/1/{urn}/status"})]
+            while time.time() < cut + LASTWILL_WAIT_S:
+                if _offline_after(session.messages[before:]):
+                    will_findings = []
                     break
                 await asyncio.sleep(0.05)
-            if em.pending("identity.possession"):
-                verdict = judge_possession(urn, nonce, session.responses, sent=sent,
-                                           timeout=challenge_timeout, validator=validator)
-                em.emit("identity.possession", verdict.findings)
-
-            # observe for the rest of the duration (and until every ack deadline)
-            end = max(start + duration, *deadlines)
-            while time.time() < end:
-                if all(cid in session.acks for cid in session.our_commands) and \
-                        time.time() >= start + duration:
-                    break
-                await asyncio.sleep(min(0.1, max(0.0, end - time.time())))
-            end_t = time.time()
-
-            # last will (cuts the device off: the last thing done)
-            will_findings: list[Finding] | None = None
-            if em.pending(LASTWILL_CASE.id) and power_cycle is not None:
-                before = len(session.messages)
-                cut = time.time()
-                await power_cycle(urn)
-                will_findings = [finding(
-                    "TEST-LASTWILL-MISSING",
-                    f"no retained offline status within {LASTWILL_WAIT_S:g} s of an unclean "
-                    "disconnect", subject=urn, evidence={"topic": f"devid/1/{urn}/status"})]
-                while time.time() < cut + LASTWILL_WAIT_S:
-                    if _offline_after(session.messages[before:]):
-                        will_findings = []
-                        break
-                    await asyncio.sleep(0.05)
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    finally:
+        with contextlib.suppress(Exception):
+            await client.unsubscribe(topic_filter)
+        sessions.pop(urn, None)
 
     # the message checks, routed to cases
     case_ids = {c.id for c in cases}
-    engine = CheckEngine(profile, header=CaptureHeader(broker=broker, tls=tls, started=start))
+    engine = CheckEngine(profile, header=CaptureHeader(
+        broker=broker, tls=tls, started=start, retain_inferred=client.protocol != "5"))
     ours = {(f"devid/1/{urn}/cmd/{name}", t) for name, t in _our_cmd_times(session)}
     for m in session.messages:
         if m.t > end_t:
@@ -505,23 +497,38 @@ async def run_suite(
     """
     if duration < 0:
         raise ValueError("duration must not be negative")
+    from devid._mqtt import MqttClient
+
     cases = suite_for(profile)
     gate = asyncio.Semaphore(max(1, concurrency))
     out: list[TestResult] = []
-    options = dict(client_options or {})
+    todo = [urn for urn in dict.fromkeys(devices) if not all((urn, c.id) in done for c in cases)]
+    if not todo:
+        return out
+    sessions: dict[str, _Session] = {}
+    # One MQTT session for every device under test: fewer connections, and brokers that
+    # mishandle many simultaneous CONNECTs (amqtt) are spared them.
+    client = MqttClient(broker, reconnect=False, **dict(client_options or {}))
+    await client.connect()
+
+    async def dispatch() -> None:
+        async for m in client.messages:
+            parts = m.topic.split("/", 3)
+            session = sessions.get(parts[2]) if len(parts) > 3 else None
+            if session is not None:
+                session.add(CapturedMessage(m.t, m.topic, bytes(m.payload), m.qos,
+                                            bool(m.retain)))
 
     async def one(urn: str) -> None:
-        if all((urn, c.id) in done for c in cases):
-            return
         async with gate:
             em = _Emitter(urn, cases, done, on_result, started=datetime.now(UTC), t0=time.time())
             limit = duration + challenge_timeout + LASTWILL_WAIT_S + 30 + max(
                 (c.ack_deadline_s for c in profile.commands.values()), default=0)
             try:
                 await asyncio.wait_for(_run_device(
-                    broker, profile, urn, cases, em, validator=validator, duration=duration,
-                    challenge_timeout=challenge_timeout, power_cycle=power_cycle,
-                    client_options=options), limit)
+                    broker, profile, urn, cases, em, client=client, sessions=sessions,
+                    validator=validator, duration=duration,
+                    challenge_timeout=challenge_timeout, power_cycle=power_cycle), limit)
             except TimeoutError:
                 em.rest(TestStatus.ERROR, finding("TEST-TIMEOUT", f"the device's tests did "
                                                   f"not finish within {limit:.0f} s",
@@ -531,7 +538,14 @@ async def run_suite(
                                                   subject=urn))
             out.extend(em.results.values())
 
-    await asyncio.gather(*(one(urn) for urn in dict.fromkeys(devices)))
+    reader = asyncio.get_running_loop().create_task(dispatch())
+    try:
+        await asyncio.gather(*(one(urn) for urn in todo))
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reader
+        await client.close()
     return out
 
 
