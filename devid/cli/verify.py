@@ -32,6 +32,8 @@ from devid.cli._common import (
 #: text form about twice that.
 MAX_READ = 4 * 64 * 1024
 TRUST_ENV = "DEVID_TRUST"
+#: Above this many inputs the table lists only the invalid ones.
+MAX_TABLE_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,14 @@ def _print_table(rows: Sequence[Verdict]) -> None:
     from rich.text import Text
 
     console = Console(highlight=False)
+    bad = sum(not v.valid for v in rows)
+    shown = rows if len(rows) <= MAX_TABLE_ROWS else [v for v in rows if not v.valid]
     table = Table(box=None)
     table.add_column("input", overflow="fold")
     table.add_column("verdict", no_wrap=True)
     table.add_column("subject", overflow="fold")
     table.add_column("findings", overflow="fold", ratio=1)
-    for v in rows:
+    for v in shown:
         verdict = Text("valid", style="green") if v.valid else Text("INVALID", style="bold red")
         notes = Text()
         for i, f in enumerate(v.findings):
@@ -145,9 +149,11 @@ def _print_table(rows: Sequence[Verdict]) -> None:
             notes.append(f.code, style=style)
             notes.append(f" {f.message}")  # Text: device strings are never markup
         table.add_row(Text(v.input), verdict, Text(v.subject or "-"), notes)
-    console.print(table)
-    bad = sum(not v.valid for v in rows)
+    if shown:
+        console.print(table)
     summary = f"{len(rows)} checked: {len(rows) - bad} valid, {bad} invalid"
+    if len(shown) < len(rows):
+        summary += " (valid inputs not listed; --json lists every input)"
     console.print(Text(summary, style="bold red" if bad else "bold green"))
 
 

@@ -334,3 +334,15 @@ def test_verify_group_is_shared(tmp_path: Path) -> None:
 
     group = root.commands["verify"]
     assert {"token", "cose", "cert"} <= set(group.commands)  # type: ignore[attr-defined]
+
+
+def test_large_batches_list_only_invalid_inputs(tmp_path: Path, pki: TestPKI) -> None:
+    d = pki.device
+    good = create_token(d.key, d.chain, sub=d.urn, iat=pki.now)
+    for i in range(60):
+        (tmp_path / f"t{i:02d}.cbor").write_bytes(good)
+    (tmp_path / "zz-bad.cbor").write_bytes(b"\x00")
+    res = run("verify", "token", str(tmp_path), "--trust", str(pki.trust_dir), "--at", AT)
+    assert res.exit_code == 1
+    assert "zz-bad.cbor" in res.stdout and "t00.cbor" not in res.stdout
+    assert "61 checked: 60 valid, 1 invalid (valid inputs not listed" in res.stdout
