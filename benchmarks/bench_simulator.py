@@ -11,7 +11,7 @@ Will) and the same message schedule driven by bare paho-mqtt clients in one sele
 loop (no asyncio, no devid), run in the same way right after.
 
     python benchmarks/bench_simulator.py            # 1,000 devices, 20 s window
-    python benchmarks/bench_simulator.py --smoke    # 50 devices, 3 s window
+    python benchmarks/bench_simulator.py --smoke    # 20 devices, 2 s window
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def _measure(role: str, url: str, count: int, warmup: float, window: float) -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--smoke", action="store_true", help="50 devices, a 3 s window")
+    parser.add_argument("--smoke", action="store_true", help="20 devices, a 2 s window")
     parser.add_argument("--count", type=int)
     parser.add_argument("--window", type=float)
     parser.add_argument("--warmup", type=float, default=None)
@@ -220,9 +220,9 @@ def main() -> None:
         print(json.dumps(fn(args.url, args.count, args.warmup, args.window)), flush=True)
         return
 
-    count = args.count or (50 if args.smoke else 1000)
-    window = args.window or (3.0 if args.smoke else 20.0)
-    warmup = args.warmup if args.warmup is not None else (1.5 if args.smoke else 3.0)
+    count = args.count or (20 if args.smoke else 1000)
+    window = args.window or (2.0 if args.smoke else 20.0)
+    warmup = args.warmup if args.warmup is not None else (1.0 if args.smoke else 3.0)
     from devid._broker import broker
 
     with broker() as running:
