@@ -18,7 +18,7 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_simulator.py
 def test_bench_simulator_smoke() -> None:
     if find_mosquitto() is None:
         pytest.skip("the benchmark's numbers mean something on Mosquitto only")
-    proc = subprocess.run([sys.executable, str(BENCH), "--smoke"], capture_output=True,
+    proc = subprocess.run([sys.executable, str(BENCH), "--smoke"], capture_output=True, check=False,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     line = next(x for x in proc.stdout.splitlines() if x.startswith("state messages/s"))
