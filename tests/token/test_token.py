@@ -353,3 +353,36 @@ def test_sub_compares_urn_prefix_case_insensitively(pki: TestPKI,
     other_case = d.urn.replace("SmartLock", "smartlock")
     tok = create_token(d.key, d.chain, sub=other_case, iat=pki.now)
     assert error_codes(verify_token(tok, now=pki.now, validator=validator)) == {"ID-SUB-MISMATCH"}
+
+
+def _leaf_with_san(pki: TestPKI, uri: str) -> tuple[Any, Any]:
+    """A device certificate like the PKI's but with ``uri`` as its URI SAN."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    template = pki.device.certificate
+    builder = x509.CertificateBuilder().subject_name(template.subject).issuer_name(
+        pki.vendor.certificate.subject).public_key(key.public_key()).serial_number(
+        x509.random_serial_number()).not_valid_before(template.not_valid_before_utc
+                                                      ).not_valid_after(template.not_valid_after_utc)
+    for ext in template.extensions:
+        if isinstance(ext.value, x509.SubjectAlternativeName):
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.UniformResourceIdentifier(uri)]), ext.critical)
+        elif isinstance(ext.value, x509.SubjectKeyIdentifier):
+            builder = builder.add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), ext.critical)
+        else:
+            builder = builder.add_extension(ext.value, ext.critical)
+    return key, builder.sign(pki.vendor.key, hashes.SHA256())
+
+
+def test_leaf_without_a_device_urn(pki: TestPKI, validator: ChainValidator) -> None:
+    key, cert = _leaf_with_san(pki, "https://example.com/device")
+    tok = create_token(key, [cert, pki.vendor.certificate], sub=pki.device.urn, iat=pki.now)
+    for res in (verify_token(tok, now=pki.now, validator=validator),
+                verify_token(tok, now=pki.now, key=key.public_key())):
+        assert "ID-URN-SAN-MISSING" in error_codes(res)
+        assert "ID-SUB-MISMATCH" not in error_codes(res)  # nothing to compare with
+        assert res.urn is None and not res.valid
