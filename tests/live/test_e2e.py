@@ -256,3 +256,16 @@ def test_devid_test_missing_device(live_fleet: FleetThread, mosquitto_url: str) 
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert {f["code"] for r in data["results"] for f in r["findings"]} == {"TEST-DEVICE-MISSING"}
+
+
+def test_scan_without_broker_uses_the_advertised_one(live_fleet: FleetThread) -> None:
+    result = CliRunner().invoke(cli, [
+        "scan", "--trust", str(live_fleet.trust_dir), "--interface", "127.0.0.1",
+        "--timeout", "6", "--json"], env={"DEVID_BROKER": ""})
+    assert result.exit_code == 1, result.output
+    ours = _ours(json.loads(result.stdout), live_fleet)
+    assert set(ours) == set(live_fleet.urns())
+    assert all(d["sources"] == ["mdns", "mqtt"] for d in ours.values())
+    faults = _faults(live_fleet)
+    healthy = [u for u, f in faults.items() if not f]
+    assert healthy and all(ours[u]["identity"]["possession"] is True for u in healthy)
