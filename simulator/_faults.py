@@ -84,8 +84,9 @@ _TABLE: tuple[Fault, ...] = (
           ("ID-CERT-EXPIRED",), ("check", "scan", "test"), cert="expired"),
     Fault("untrusted-ca", "device certificate issued under a root that is not in trust/",
           ("ID-CHAIN-UNTRUSTED",), ("check", "scan", "test"), cert="untrusted"),
-    Fault("stale-nonce", "answers a challenge with an old token (an earlier nonce)",
-          ("ID-NONCE-MISMATCH",), ("scan", "test"), challenge="stale"),
+    Fault("stale-nonce", "answers a challenge with an old token (an earlier nonce); check "
+          "sees it when the capture holds the challenge",
+          ("ID-NONCE-MISMATCH",), ("check", "scan", "test"), challenge="stale"),
     Fault("cloned-identity", "a second simulated device with the same URN, certificate and "
           "key (both answer challenges; their state seq interleave)",
           ("ID-CLONE",), ("scan", "test"), twin=True),

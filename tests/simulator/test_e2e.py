@@ -24,7 +24,7 @@ from devid._record import record
 from devid.cli import cli
 from simulator import FAULTS, Fleet
 
-CHECKABLE = [name for name, f in FAULTS.items() if "check" in f.seen_by or name == "stale-nonce"]
+CHECKABLE = [name for name, f in FAULTS.items() if "check" in f.seen_by]
 FAST_LOCK = "id: fast-lock/1\ntitle: Smart lock, 2 s heartbeat\nextends: smart-lock/1\n" \
             "heartbeat_s: 2\n"
 

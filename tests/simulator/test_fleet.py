@@ -296,3 +296,13 @@ def test_cli_simulate_stops_cleanly_on_sigterm(mosquitto_url: str, tmp_path: Pat
     offline = {m.topic.split("/")[2] for m in msgs
                if _cbor.decode(m.payload)["state"] == "offline"}
     assert offline == urns and len(urns) == 3
+
+
+def test_docs_fault_table_matches_the_data() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "simulator.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line for line in doc.splitlines()
+            if line.startswith("| `")}
+    for fault in FAULTS.values():
+        assert fault.name in rows, fault.name
+        for code in fault.codes:
+            assert f"`{code}`" in rows[fault.name], (fault.name, code)
