@@ -167,10 +167,10 @@ def lint_cmd(*, paths: tuple[str, ...], profile_dirs: tuple[str, ...], as_json: 
                        "findings": [f.to_dict() for f in findings]})
             continue
         if not findings:
-            console.print(Text(f"{path}: ok", style="green"))
-        for f in findings:
+            console.print(Text(f"{path}: ok", style="green"), soft_wrap=True)
+        for f in findings:  # one line each (file:line: problem), never wrapped
             console.print(Text(f"{f.severity.value}: {f.message}",
-                               style="red" if f.is_error else "yellow"))
+                               style="red" if f.is_error else "yellow"), soft_wrap=True)
     sys.exit(EXIT_OK if ok else EXIT_INVALID)
 
 
