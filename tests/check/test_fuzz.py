@@ -70,3 +70,23 @@ def test_random_capture_lines_never_crash(lines: list[str | bytes]) -> None:
     assert result.messages <= len(lines)
     for f in result.findings:
         assert f.code.startswith(("MSG-", "ID-", "DISC-"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=40), values.map(cbor2.dumps),
+                 st.integers(12, 20).map(lambda n: b"\xa1\x61k" * 2 + b"\x81" * n + b"\x00")))
+def test_fast_decoder_agrees_with_the_strict_one(data: bytes) -> None:
+    from devid._cbor import CborError
+    from devid._cbor import decode as strict
+    from devid._check import _Decoder
+
+    def outcome(fn: object) -> object:
+        try:
+            return ("ok", fn(data))  # type: ignore[operator]
+        except CborError as exc:
+            return ("error", exc.kind)
+
+    fast, slow = outcome(_Decoder().decode), outcome(strict)
+    if fast != slow:  # NaN != NaN: compare the encodings instead
+        assert fast[0] == slow[0] == "ok"  # type: ignore[index]
+        assert cbor2.dumps(fast[1]) == cbor2.dumps(slow[1])  # type: ignore[index]
