@@ -323,6 +323,10 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return [_plain(v, depth + 1) for v in value]
     if isinstance(value, str):
         return str(value)
+    if isinstance(value, float):
+        return float(value)  # ruamel's ScalarFloat: the checks compare exact types
+    if isinstance(value, int) and not isinstance(value, bool):
+        return bool(value) if "Bool" in type(value).__name__ else int(value)
     return value
 
 
