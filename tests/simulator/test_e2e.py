@@ -12,12 +12,14 @@ import asyncio
 import io
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from devid import _cbor
+from devid._broker import broker
 from devid._mqtt import MqttClient, MqttSettings
 from devid._profiles import load_profile
 from devid._record import record
@@ -62,9 +64,18 @@ def _session(url: str, tmp_path: Path) -> tuple[Path, list[dict[str, object]], P
     return capture, manifest, profile_path, tmp_path / "ca" / "trust"
 
 
+@pytest.fixture(params=["mosquitto", "amqtt"])
+def fresh_broker_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A broker of its own: no retained messages left by other tests."""
+    if request.param == "mosquitto":
+        request.getfixturevalue("mosquitto_url")  # skips (or fails in CI) without mosquitto
+    with broker(request.param) as running:
+        yield running.url
+
+
 @pytest.mark.slow
-def test_check_finds_every_fault_on_its_device(broker_url: str, tmp_path: Path) -> None:
-    capture, manifest, profile_path, trust = _session(broker_url, tmp_path)
+def test_check_finds_every_fault_on_its_device(fresh_broker_url: str, tmp_path: Path) -> None:
+    capture, manifest, profile_path, trust = _session(fresh_broker_url, tmp_path)
     header = json.loads(capture.read_text().splitlines()[0])
     result = CliRunner().invoke(cli, ["check", str(capture), "--profile", str(profile_path),
                                       "--trust", str(trust), "--json"])

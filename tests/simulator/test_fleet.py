@@ -125,13 +125,15 @@ def test_healthy_lock_speaks_devid1(broker_url: str, tmp_path: Path) -> None:
     now = datetime.now(UTC)
 
     async def main() -> None:
+        fleet = Fleet("smart-lock/1", broker_url, count=1, ca_dir=tmp_path / "ca",
+                      seed=int.from_bytes(os.urandom(4)), interval=0.4, mdns_interface=None,
+                      settings=MqttSettings())
+        dev_urn = fleet.manifest[0]["urn"]
+        base = f"devid/1/{dev_urn}/"
         async with MqttClient(broker_url, settings=MqttSettings()) as obs:
-            await obs.subscribe("devid/1/#", qos=1, retain_as_published=True)
-            fleet = Fleet("smart-lock/1", broker_url, count=1, ca_dir=tmp_path / "ca",
-                          seed=3, interval=0.4, mdns_interface=None, settings=MqttSettings())
+            await obs.subscribe(base + "#", qos=1, retain_as_published=True)
             async with fleet:
                 dev = fleet.devices[0]
-                base = f"devid/1/{dev.urn}/"
                 first = await _drain(obs, 0.3)
                 assert [m.topic[len(base):] for m in first[:3]] == ["status", "identity",
                                                                     "state"]
