@@ -308,3 +308,37 @@ def test_docs_fault_table_matches_the_data() -> None:
         assert fault.name in rows, fault.name
         for code in fault.codes:
             assert f"`{code}`" in rows[fault.name], (fault.name, code)
+
+
+def test_hostile_commands_and_challenges_are_ignored(mosquitto_url: str) -> None:
+    """Garbage on a device's cmd/challenge topics never kills it; bad requests get ok: false."""
+    async def main() -> None:
+        fleet = Fleet("smart-lock/1", mosquitto_url, count=1,
+                      seed=int.from_bytes(os.urandom(4)), mdns_interface=None,
+                      settings=MqttSettings())
+        base = f"devid/1/{fleet.manifest[0]['urn']}/"
+        async with fleet, MqttClient(mosquitto_url, settings=MqttSettings()) as obs:
+            await obs.subscribe(base + "#", qos=1)
+            await _drain(obs, 0.2)
+            junk = [b"", b"\xff\xfe", b"\x9f" * 5000, _cbor.encode([1, 2]),
+                    _cbor.encode({"id": 5}), _cbor.encode({"nonce": b"short"}),
+                    _cbor.encode({"nonce": "text" * 10}), os.urandom(70_000)]
+            for payload in junk:
+                await obs.publish(base + "challenge", payload, qos=1)
+                await obs.publish(base + "cmd/lock", payload, qos=1)
+            await obs.publish(base + "cmd/self-destruct", _cbor.encode({"id": "x1"}), qos=1)
+            await obs.publish(base + "cmd/set-code", _cbor.encode({"id": "x2", "args": {}}),
+                              qos=1)
+            nonce = os.urandom(16)
+            await obs.publish(base + "challenge", _cbor.encode({"nonce": nonce}), qos=1)
+            got = await _drain(obs, 1.0)
+            responses = [m for m in got if m.topic.endswith("/challenge/response")]
+            assert len(responses) == 1  # only the well-formed challenge is answered
+            acks = {m.topic.rsplit("/", 2)[1]: _cbor.decode(m.payload) for m in got
+                    if m.topic.endswith("/ack")}
+            assert acks["self-destruct"]["ok"] is False and "unknown" in acks["self-destruct"][
+                "error"]
+            assert acks["set-code"]["ok"] is False and "code" in acks["set-code"]["error"]
+            assert "lock" not in acks  # junk commands carry no id: nothing to ack
+
+    run(main())
