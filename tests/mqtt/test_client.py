@@ -254,21 +254,33 @@ def _tls_files(tmp: Path) -> tuple[Path, Path, Path]:
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
                            False)
             .sign(ca_key, hashes.SHA256()))
+    ckey = ec.generate_private_key(ec.SECP256R1())
+    client = (x509.CertificateBuilder()
+              .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "client")]))
+              .issuer_name(ca_name).public_key(ckey.public_key()).serial_number(3)
+              .not_valid_before(now - dt.timedelta(hours=1))
+              .not_valid_after(now + dt.timedelta(days=1))
+              .sign(ca_key, hashes.SHA256()))
     pem = serialization.Encoding.PEM
+    (tmp / "client.pem").write_bytes(client.public_bytes(pem))
+    (tmp / "client.key").write_bytes(ckey.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     (tmp / "ca.pem").write_bytes(ca.public_bytes(pem))
     (tmp / "server.pem").write_bytes(cert.public_bytes(pem))
     (tmp / "server.key").write_bytes(key.private_bytes(
         pem, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()))
     os.chmod(tmp, 0o755)
-    for name in ("ca.pem", "server.pem", "server.key"):
+    for name in ("ca.pem", "server.pem", "server.key", "client.pem", "client.key"):
         os.chmod(tmp / name, 0o644)  # mosquitto may drop privileges before loading them
     return tmp / "ca.pem", tmp / "server.pem", tmp / "server.key"
 
 
 def test_mqtts_verifies_the_broker(mosquitto_url: str, tmp_path: Path) -> None:
     ca, cert, key = _tls_files(tmp_path)
-    tls_port = free_port()
-    extra = (f"listener {tls_port} 127.0.0.1\ncafile {ca}\ncertfile {cert}\nkeyfile {key}\n")
+    tls_port, mtls_port = free_port(), free_port()
+    extra = (f"listener {tls_port} 127.0.0.1\ncafile {ca}\ncertfile {cert}\nkeyfile {key}\n"
+             f"listener {mtls_port} 127.0.0.1\ncafile {ca}\ncertfile {cert}\nkeyfile {key}\n"
+             "require_certificate true\n")
     if os.geteuid() == 0:
         extra += "user root\n"  # else mosquitto drops to 'mosquitto', which cannot read tmp_path
     with broker("mosquitto", extra_config=extra):
@@ -284,4 +296,13 @@ def test_mqtts_verifies_the_broker(mosquitto_url: str, tmp_path: Path) -> None:
                 await client.subscribe("tls/#", qos=1)
                 await client.publish("tls/x", b"secret", qos=1)
                 assert (await _next(client)).payload == b"secret"
+            # a listener that requires a client certificate
+            murl = f"mqtts://127.0.0.1:{mtls_port}"
+            with pytest.raises(MqttConnectError):
+                await MqttClient(murl, settings=MqttSettings(ca_file=str(ca)),
+                                 connect_timeout=3, reconnect=False).connect()
+            settings = MqttSettings(ca_file=str(ca), cert_file=str(tmp_path / "client.pem"),
+                                    key_file=str(tmp_path / "client.key"))
+            async with MqttClient(murl, settings=settings) as client:
+                assert client.connected
         run(main())
