@@ -288,11 +288,12 @@ async def async_scan(
     searched = {"mdns"} if mdns else set()
     possession: dict[str, PossessionResult] = {}
     challenge_tasks: list[asyncio.Task[tuple[dict[str, PossessionResult], list[Finding]]]] = []
-    for url in brokers:
-        if progress:
-            progress(f"reading retained topics on {url}")
-        found, extra = await _discover(url, min(timeout * 0.5, max(0.5, deadline - loop.time())),
-                                       settle, anonymous)
+    if progress and brokers:
+        progress(f"reading retained topics on {', '.join(brokers)}")
+    budget = min(timeout * 0.5, max(0.5, deadline - loop.time()))
+    discovered = await asyncio.gather(*(_discover(url, budget, settle, anonymous)
+                                        for url in brokers))
+    for url, (found, extra) in zip(brokers, discovered, strict=True):
         report_findings.extend(extra)
         if not any(f.code == "SCAN-BROKER-UNREACHABLE" for f in extra):
             searched.add("mqtt")
@@ -358,7 +359,7 @@ async def _discover(url: str, timeout: float, settle: float,
     from devid._mqtt import MqttSettings
     from devid.discovery import async_discover_broker
 
-    options: dict[str, Any] = {"connect_timeout": 5.0}
+    options: dict[str, Any] = {"connect_timeout": max(0.5, min(5.0, timeout))}
     if anonymous:
         options["settings"] = MqttSettings()
     try:

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from devid import _cbor
 from devid._capture import CapturedMessage, CaptureHeader
-from devid._findings import Finding, finding, has_errors
+from devid._findings import Finding, Severity, finding, has_errors
 from devid._profiles import Profile, PropertySpec, example_value
 from devid._reports._model import TestResult, TestStatus
 from devid._token import ChainValidatorLike, verify_token
@@ -178,6 +178,11 @@ SETTLE_S = 0.6
 CHALLENGE_TIMEOUT_S = 5.0
 CLONE_WINDOW_S = 0.5
 LASTWILL_WAIT_S = 5.0
+#: How long after an ack's deadline the runner keeps listening (a late ack is then MSG-ACK-LATE,
+#: not MSG-ACK-MISSING).
+ACK_GRACE_S = 1.5
+#: Messages recorded per device and run; more are counted, not checked (TEST-ERROR, warning).
+MAX_MESSAGES = 50_000
 
 
 @dataclass
@@ -191,8 +196,12 @@ class _Session:
     acks: dict[str, CapturedMessage] = field(default_factory=dict)  # our id -> ack
     responses: list[Response] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: int = 0
 
     def add(self, msg: CapturedMessage) -> None:
+        if len(self.messages) >= MAX_MESSAGES:
+            self.dropped += 1  # a flooding device must not exhaust the runner's memory
+            return
         self.messages.append(msg)
         kind, _name = topic_kind(msg.topic)
         if msg.retain and kind in ("identity", "status", "state") and kind not in self.retained:
@@ -319,7 +328,7 @@ async def _run_device(
             session.our_commands[cid] = (case.command, time.time())
             await client.publish(f"devid/1/{urn}/cmd/{case.command}", _cbor.encode(body),
                                  qos=1)
-            deadlines.append(time.time() + spec.ack_deadline_s + 0.5)
+            deadlines.append(time.time() + spec.ack_deadline_s + ACK_GRACE_S)
 
         # possession: until an answer and the clone window, or the timeout
         while time.time() < sent + challenge_timeout:
@@ -385,6 +394,11 @@ async def _run_device(
     for case in cases:
         if case.command is not None:
             em.emit(case.id, routed[case.id] + _ack_findings(session, case.command, urn))
+    if session.dropped:
+        routed[EVENTS_CASE.id].append(finding(
+            "TEST-ERROR", f"{session.dropped} message(s) beyond the first {MAX_MESSAGES} were "
+            "not checked", subject=urn, severity=Severity.WARNING,
+            evidence={"dropped": session.dropped}))
     events_seen = any(topic_kind(m.topic)[0] == "event" for m in session.messages)
     if routed[EVENTS_CASE.id] or events_seen:
         em.emit(EVENTS_CASE.id, routed[EVENTS_CASE.id])
