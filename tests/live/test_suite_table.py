@@ -105,3 +105,11 @@ def test_scan_unreachable_broker_is_a_usage_error(tmp_path, pki) -> None:
                                       "--interface", "127.0.0.1", "--json"])
     assert result.exit_code == 2
     assert "devid: error: --broker" in result.output
+
+
+def test_safe_text_escapes_terminal_controls() -> None:
+    from devid.cli.scan import safe_text
+
+    assert safe_text("a\x1b[31mb\u202ec\n") == "a\\x1b[31mb\\u202ec\\x0a"
+    assert safe_text("x" * 100, 10) == "x" * 9 + "…"
+    assert safe_text(None) == ""
