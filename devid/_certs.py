@@ -604,6 +604,13 @@ _GOOD_SIG_OIDS = {
 }
 
 
+#: The concrete class of cryptography's EC public keys (an exact type test is cheaper than
+#: isinstance against the ABC on the per-token path; other classes take the full check).
+_EC_PUBLIC_TYPE: type[Any] = type(
+    ec.generate_private_key(ec.SECP256R1()).public_key()
+)
+
+
 def check_algorithms(cert: x509.Certificate, role: Role) -> list[Finding]:
     """The key is EC P-256/P-384, Ed25519 or RSA >= 2048; the signature hash is SHA-2."""
     out: list[Finding] = []
@@ -864,6 +871,164 @@ def _policies() -> tuple[ExtensionPolicy, ExtensionPolicy]:
     return ca, ee
 
 
+def _fast_leaf_bc(_policy: Policy, _cert: x509.Certificate, value: x509.BasicConstraints) -> None:
+    if value.ca:
+        raise ProfileViolation(())  # the full path names the rule
+
+
+def _fast_leaf_ku(_policy: Policy, _cert: x509.Certificate, value: x509.KeyUsage) -> None:
+    if value != _LEAF_KU:
+        raise ProfileViolation(())
+
+
+def _fast_ee_policy() -> ExtensionPolicy:
+    """The device policy of the cached-vendor-CA path: minimal callbacks.
+
+    The verifier enforces natively basicConstraints and keyUsage present and critical,
+    subjectAltName, SKI and AKI present. Two one-comparison callbacks check the values
+    cryptography has already decoded (CA:FALSE, keyUsage digitalSignature only); the
+    rest (the URN SAN, the subject serialNumber, the algorithms) is checked afterwards by
+    :func:`_leaf_fast_pass` on what the verifier returns. Any failure sends the leaf to
+    the full path, whose diagnostics name the rule.
+    """
+    crit, any_ = Criticality.CRITICAL, Criticality.AGNOSTIC
+    return (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.BasicConstraints, crit, _fast_leaf_bc)
+        .require_present(x509.KeyUsage, crit, _fast_leaf_ku)
+        .require_present(x509.SubjectAlternativeName, any_, None)
+        .require_present(x509.SubjectKeyIdentifier, any_, None)
+        .require_present(x509.AuthorityKeyIdentifier, any_, None)
+    )
+
+
+_URI = x509.UniformResourceIdentifier
+_OID_SERIAL = NameOID.SERIAL_NUMBER
+_OID_ORG = NameOID.ORGANIZATION_NAME
+_FAST_CURVES = frozenset({"secp256r1", "secp384r1"})
+
+
+_DER_OID_SERIAL = b"\x06\x03\x55\x04\x05"  # 2.5.4.5 serialNumber, as DER
+_DER_OID_ORG = b"\x06\x03\x55\x04\x0a"  # 2.5.4.10 organizationName, as DER
+_DER_STRINGS = frozenset({0x13, 0x0C})  # PrintableString, UTF8String
+_PRINTABLE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?"
+
+
+def _der_len(der: bytes, i: int) -> tuple[int, int]:
+    """The length of the DER element whose length octets start at ``i``, and where its
+    content starts."""
+    first = der[i]
+    if first < 0x80:
+        return first, i + 1
+    count = first & 0x7F
+    if not 1 <= count <= 3:
+        raise ValueError("DER length")
+    return int.from_bytes(der[i + 1 : i + 1 + count], "big"), i + 1 + count
+
+
+def _subject_flags(der: bytes) -> tuple[bool, bool] | None:
+    """(has a non-empty serialNumber, has an organizationName) of a certificate's subject,
+    read from its DER; ``None`` when anything is unusual (the caller then asks
+    ``cryptography``'s :class:`~cryptography.x509.Name`).
+
+    Only for a certificate ``cryptography`` has already parsed (so the DER is well formed):
+    this reads where the subject sits in tbsCertificate (RFC 5280 §4.1) and the attribute
+    types. Every value must be a valid PrintableString or UTF8String (anything else, which
+    ``cryptography`` might refuse to decode, is left to it).
+    """
+    try:
+        if der[0] != 0x30:
+            return None
+        _, i = _der_len(der, 1)  # Certificate
+        if der[i] != 0x30:
+            return None
+        _, i = _der_len(der, i + 1)  # tbsCertificate
+        if der[i] == 0xA0:  # [0] version
+            n, i = _der_len(der, i + 1)
+            i += n
+        for tag in (0x02, 0x30, 0x30, 0x30):  # serialNumber, signature, issuer, validity
+            if der[i] != tag:
+                return None
+            n, i = _der_len(der, i + 1)
+            i += n
+        if der[i] != 0x30:
+            return None
+        n, i = _der_len(der, i + 1)  # subject
+        end = i + n
+        serial = org = False
+        while i < end:
+            if der[i] != 0x31:  # RelativeDistinguishedName SET
+                return None
+            n, i = _der_len(der, i + 1)
+            set_end = i + n
+            while i < set_end:
+                if der[i] != 0x30:  # AttributeTypeAndValue
+                    return None
+                n, j = _der_len(der, i + 1)
+                atv_end = j + n
+                if der[j] != 0x06:  # the attribute type OID
+                    return None
+                olen, ostart = _der_len(der, j + 1)
+                oid = der[j : ostart + olen]
+                vtag = der[ostart + olen]
+                vlen, vstart = _der_len(der, ostart + olen + 1)
+                if vtag not in _DER_STRINGS or vstart + vlen != atv_end:
+                    return None
+                value = der[vstart:atv_end]
+                if vtag == 0x0C:
+                    value.decode("utf-8")
+                elif value.translate(None, _PRINTABLE):
+                    return None
+                if oid == _DER_OID_ORG:
+                    org = True
+                elif oid == _DER_OID_SERIAL and vlen:
+                    serial = True
+                i = atv_end
+            if i != set_end:
+                return None
+        if i != end:
+            return None
+    except (IndexError, ValueError):
+        return None
+    return serial, org
+
+
+def _leaf_fast_pass(
+    leaf: x509.Certificate, subjects: Sequence[x509.GeneralName] | None, der: bytes | None
+) -> tuple[str, bool] | None:
+    """The device rules the verifier does not check, on a leaf it has just accepted.
+
+    ``subjects`` are the leaf's SAN entries as the verifier returns them. Returns
+    ``(urn, has_organization)`` when the leaf meets every error-level device rule left
+    (exactly one URI SAN that is a device URN, a subject serialNumber, an allowed key and
+    signature algorithm), else ``None``: the caller then takes the full path.
+    """
+    try:
+        uris = [g.value for g in subjects or () if type(g) is _URI]
+        if len(uris) != 1 or urn_problem(uris[0]) is not None:
+            return None
+        flags = _subject_flags(der) if der is not None else None
+        if flags is None:
+            flags = (
+                any(a.oid == _OID_SERIAL and a.value for a in leaf.subject),
+                any(a.oid == _OID_ORG for a in leaf.subject),
+            )
+        serial, has_o = flags
+        if not serial:
+            return None
+        key = leaf.public_key()
+        fast_ok = (
+            type(key) is _EC_PUBLIC_TYPE
+            and key.curve.name in _FAST_CURVES  # type: ignore[attr-defined]
+            and leaf.signature_algorithm_oid in _GOOD_SIG_OIDS
+        )
+        if not fast_ok and check_algorithms(leaf, Role.DEVICE):
+            return None
+    except DECODE_ERRORS:
+        return None
+    return uris[0], has_o
+
+
 def _trusted_ca_policy() -> ExtensionPolicy:
     """For vendor CAs already validated (and cached) by this validator: no callbacks."""
     return ExtensionPolicy.permit_all().require_present(
@@ -939,6 +1104,8 @@ def _subject_text_safe(cert: x509.Certificate) -> str:
 def _aware(now: datetime) -> datetime:
     if not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
+    if now.tzinfo is UTC:
+        return now
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
@@ -964,6 +1131,7 @@ class ChainValidator:
         self._ca_policy, self._ee_policy = _policies()
         self._relaxed = _relaxed_policies()
         self._trusted_ca = _trusted_ca_policy()
+        self._fast_ee = _fast_ee_policy()
         self._anchors = {cert_der(c): c for c in trust.certificates}
         self._validated: dict[bytes, _ValidatedCA] = {}
         self._stores = _LRU(256)
@@ -987,7 +1155,7 @@ class ChainValidator:
             if mode == "relaxed":
                 ca, ee = self._relaxed
             elif mode == "fast":
-                ca, ee = self._trusted_ca, self._ee_policy
+                ca, ee = self._trusted_ca, self._fast_ee
             else:
                 ca, ee = self._ca_policy, self._ee_policy
             verifier = (
@@ -1053,7 +1221,8 @@ class ChainValidator:
                 ders.append(item if type(item) is bytes else bytes(item))
         try:
             if not findings and ders:
-                fast = self._try_fast(leaf_cert, ders, now)
+                leaf_der = leaf if type(leaf) is bytes else None
+                fast = self._try_fast(leaf_cert, ders, now, leaf_der)
                 if fast is not None:
                     return fast
             return self._full(leaf_cert, inters, now, findings)
@@ -1070,7 +1239,11 @@ class ChainValidator:
     # -- fast path ---------------------------------------------------------------------------
 
     def _try_fast(
-        self, leaf: x509.Certificate, ders: list[bytes], now: datetime
+        self,
+        leaf: x509.Certificate,
+        ders: list[bytes],
+        now: datetime,
+        leaf_der: bytes | None = None,
     ) -> ChainResult | None:
         cas: list[_ValidatedCA] = []
         for der in ders:
@@ -1093,13 +1266,25 @@ class ChainValidator:
             verified = self._verifier(key, store, now, "fast").verify(leaf, [])
         except _VERIFY_ERRORS:
             return None  # let the full path explain
-        top = verified.chain[-1]
-        path = list(verified.chain)
+        checked = _leaf_fast_pass(leaf, verified.subjects, leaf_der)
+        if checked is None:
+            return None  # a device rule fails: the full path names it
+        urn, has_o = checked
+        chain = verified.chain
+        top = chain[-1]
+        path = list(chain)
         for entry in cas:
             if entry.certificate is top or entry.certificate == top:
                 path.append(entry.anchor)
                 break
-        return self._finish(leaf, tuple(path), now, [], verified.subjects)
+        if has_o and self._revocation is None:
+            return ChainResult(True, leaf, urn, tuple(path), ())
+        findings: list[Finding] = []
+        if not has_o:
+            findings += [f for f in check_device_subject(leaf) if f.severity is not Severity.ERROR]
+        if self._revocation is not None:
+            findings += self._revocation_findings(path)
+        return ChainResult(not has_errors(findings), leaf, urn, tuple(path), tuple(findings))
 
     def _finish(
         self,

@@ -28,6 +28,7 @@ Decisions (documented in docs/identity.md):
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -127,6 +128,66 @@ class Sign1:
         return self.unprotected.get(label)
 
 
+_SCALARS = frozenset({int, str, bytes, bool, float, type(None)})
+_BREAK = getattr(cbor2, "break_marker", None)
+
+
+def _plain(value: Any, levels: int) -> bool:
+    """True when ``value`` holds no tags and no containers deeper than ``levels``."""
+    tp = type(value)
+    if tp in _SCALARS:
+        return True
+    if levels <= 0:
+        return False
+    if tp is list:
+        for item in value:
+            if type(item) not in _SCALARS and not _plain(item, levels - 1):
+                return False
+        return True
+    if tp is dict:
+        for key, item in value.items():
+            if type(key) not in _SCALARS:
+                return False
+            if type(item) not in _SCALARS and not _plain(item, levels - 1):
+                return False
+        return True
+    return False
+
+
+def _decode(data: bytes, max_size: int) -> Any:
+    """:func:`devid._cbor.decode` at about the cost of ``cbor2.loads`` for plain items.
+
+    The common case (one data item, no trailing bytes, no tags, at most 3 levels of
+    arrays/maps) is decided here; anything else (an error, a tag, deeper nesting) is
+    decoded again by :func:`devid._cbor.decode`, so results and errors are its own.
+    """
+    if len(data) <= max_size:
+        fp = io.BytesIO(data)
+        try:
+            value = cbor2.CBORDecoder(fp, max_depth=_cbor.MAX_DEPTH + 1).decode()
+        except Exception:  # noqa: BLE001 - the strict decoder explains it below
+            value = _BREAK
+        if value is not _BREAK and fp.tell() == len(data) and _plain(value, 3):
+            return value
+    return _cbor.decode(data, max_size=max_size)
+
+
+def _decode_sign1(data: bytes, max_size: int) -> Any:
+    """The outer COSE_Sign1 (a tag around an array): :func:`_decode`, tag 18 allowed."""
+    if len(data) <= max_size:
+        fp = io.BytesIO(data)
+        try:
+            value = cbor2.CBORDecoder(fp, max_depth=_cbor.MAX_DEPTH + 1).decode()
+        except Exception:  # noqa: BLE001 - the strict decoder explains it below
+            value = _BREAK
+        if value is not _BREAK and fp.tell() == len(data):
+            inner = value.value if type(value) is cbor2.CBORTag and value.tag == TAG_SIGN1 \
+                else value
+            if type(inner) is list and _plain(inner, 2):
+                return value
+    return _cbor.decode(data, max_size=max_size)
+
+
 def _f(code: str, message: str, **evidence: Any) -> Finding:
     return finding(code, message, subject=_SUBJECT, evidence=evidence or None)
 
@@ -149,7 +210,7 @@ def parse_sign1(data: bytes, *, max_size: int = 65536) -> tuple[Sign1 | None, tu
         return None, (_f("ID-TOO-LARGE", f"{len(data)} bytes exceeds the {max_size}-byte limit",
                          size=len(data), limit=max_size),)
     try:
-        value = _cbor.decode(data, max_size=max_size)
+        value = _decode_sign1(data, max_size)
     except _cbor.CborError as exc:
         code = "ID-TOO-LARGE" if exc.kind == "limit" else "ID-CBOR-MALFORMED"
         return None, (_f(code, f"not decodable CBOR: {exc}", reason=str(exc)),)
@@ -184,7 +245,7 @@ def parse_sign1(data: bytes, *, max_size: int = 65536) -> tuple[Sign1 | None, tu
     protected: Any = {}
     if prot_b:
         try:
-            protected = _cbor.decode(prot_b, max_size=max_size)
+            protected = _decode(prot_b, max_size)
         except _cbor.CborError as exc:
             code = "ID-TOO-LARGE" if exc.kind == "limit" else "ID-CBOR-MALFORMED"
             return None, (_f(code, f"protected header is not decodable CBOR: {exc}",

@@ -39,6 +39,7 @@ from devid._cose import (
     ES384,
     HDR_ALG,
     HDR_X5CHAIN,
+    _decode,
     alg_name,
     default_alg,
     parse_sign1,
@@ -369,7 +370,7 @@ def _decode_claims(payload: bytes | None, out: list[Finding]) -> tuple[dict[int,
         out.append(_f("ID-COSE-STRUCTURE", "detached payload: a token carries its claims", None))
         return {}, None
     try:
-        claims = _cbor.decode(payload, max_size=MAX_TOKEN_SIZE)
+        claims = _decode(payload, MAX_TOKEN_SIZE)
     except _cbor.CborError as exc:
         code = "ID-TOO-LARGE" if exc.kind == "limit" else "ID-CBOR-MALFORMED"
         out.append(_f(code, f"the claims set is not decodable CBOR: {exc}", None))
