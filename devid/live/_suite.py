@@ -101,9 +101,7 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     ("*", "ack", "cmd.{name}.ack"),
     ("*", "state", "state.schema"),
     ("*", "status", "retained.status"),
-    ("*", "identity", "identity.token"),
-    ("*", "response", "identity.possession"),
-    ("*", "challenge", "identity.possession"),
+    ("*", "identity", "retained.identity"),
     ("*", "event", "events.wellformed"),
     ("*", "other", "events.wellformed"),
 )
@@ -411,9 +409,6 @@ async def _run_device(
             "has no way to cause one", subject=urn)], status=TestStatus.SKIPPED)
     else:
         em.emit(LASTWILL_CASE.id, will_findings)
-    for case_id in ("identity.token", "identity.possession"):
-        if routed.get(case_id) and em.pending(case_id):
-            em.emit(case_id, routed[case_id])
 
 
 def _our_cmd_times(session: _Session) -> list[tuple[str, float]]:

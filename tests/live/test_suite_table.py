@@ -59,6 +59,8 @@ def test_command_args_satisfy_the_profile(summary) -> None:
     ("MSG-ACK-UNMATCHED", "cmd/dance/ack", "events.wellformed"),  # undeclared command
     ("MSG-TOPIC", "weird/topic", "events.wellformed"),
     ("MSG-ENVELOPE", "status", "retained.status"),
+    ("MSG-TOO-LARGE", "identity", "retained.identity"),
+    ("MSG-ENVELOPE", "challenge", "events.wellformed"),
 ])
 def test_findings_are_routed_to_their_case(code: str, suffix: str, expected: str) -> None:
     ids = {c.id for c in suite_for(load_profile("smart-plug/1"))}
