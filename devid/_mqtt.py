@@ -300,6 +300,7 @@ class MqttClient:
         self._misc_handle: asyncio.TimerHandle | None = None
         self._connack: asyncio.Future[tuple[int, str, bool]] | None = None
         self._pending: dict[int, asyncio.Future[Any]] = {}
+        self._pending_acks: set[int] = set()  # mids of subscribe/unsubscribe in flight
         self._subscriptions: dict[str, tuple[int, bool, bool]] = {}
         self._connected = False
         self._closing = False
@@ -604,7 +605,11 @@ class MqttClient:
         assert self._loop is not None
         fut: asyncio.Future[Any] = self._loop.create_future()
         self._pending[mid] = fut
-        result: list[int] = await asyncio.wait_for(fut, self.connect_timeout)
+        self._pending_acks.add(mid)
+        try:
+            result: list[int] = await asyncio.wait_for(fut, self.connect_timeout)
+        finally:
+            self._pending_acks.discard(mid)
         return result
 
     async def unsubscribe(self, topic_filter: str) -> None:
@@ -616,7 +621,11 @@ class MqttClient:
         assert self._loop is not None
         fut: asyncio.Future[Any] = self._loop.create_future()
         self._pending[mid] = fut
-        await asyncio.wait_for(fut, self.connect_timeout)
+        self._pending_acks.add(mid)
+        try:
+            await asyncio.wait_for(fut, self.connect_timeout)
+        finally:
+            self._pending_acks.discard(mid)
 
     # -- paho callbacks (on the loop thread, except socket ones during connect) ---------
 
@@ -678,7 +687,7 @@ class MqttClient:
 
     def _fail_pending(self, exc: MqttError, keep_publishes: bool = False) -> None:
         for mid, fut in list(self._pending.items()):
-            if keep_publishes:
+            if keep_publishes and mid not in self._pending_acks:
                 # QoS>0 publishes stay queued in paho and complete after reconnect;
                 # subscribe/unsubscribe acks will not come.
                 continue

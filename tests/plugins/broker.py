@@ -1,14 +1,15 @@
 """MQTT broker fixtures: a real Mosquitto and the in-process amqtt broker on loopback.
 
-* ``mosquitto_url``: Mosquitto on a free 127.0.0.1 port (session-scoped). When the
+* ``mosquitto_url``: Mosquitto on a free 127.0.0.1 port (module-scoped). When the
   ``mosquitto`` executable is missing the test skips, except in CI (``CI=true``),
   where it fails: CI installs Debian's mosquitto.
-* ``amqtt_url``: amqtt (MQTT 3.1.1) on a background thread's event loop (session-scoped).
+* ``amqtt_url``: amqtt (MQTT 3.1.1) on a background thread's event loop (module-scoped).
 * ``broker_url``: parametrized over both (ids ``mosquitto`` and ``amqtt``).
 
-Brokers are shared by the whole session, so tests must use their own topics
-(e.g. a unique device URN or a random prefix) and must not rely on an empty
-retained store. ``unique_prefix`` gives a fresh topic prefix.
+Each test module gets brokers of its own (starting one takes 30-150 ms), so retained
+messages never leak from one module into another; within a module tests share them,
+so they should use their own topics (a unique device URN or ``unique_prefix``) and
+not rely on an empty retained store.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def mosquitto_url() -> Iterator[str]:
     if find_mosquitto() is None:
         if _in_ci():
@@ -36,7 +37,7 @@ def mosquitto_url() -> Iterator[str]:
         yield running.url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def amqtt_url() -> Iterator[str]:
     with broker("amqtt") as running:
         yield running.url
