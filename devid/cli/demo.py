@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from devid.cli._common import EXIT_OK, fail
-from devid.cli.scan import print_table, safe_text
+from devid.cli.scan import print_table, safe_text, stdout_console
 from devid.cli.test import print_run
 
 
@@ -43,7 +43,7 @@ def demo_command(out_dir: str) -> None:
         probe.unlink()
     except OSError as exc:
         fail(f"--out {out_dir}: {exc.strerror or exc}")
-    console = Console()
+    console = stdout_console()
     err = Console(stderr=True)
     try:
         with err.status("devid demo…") as status:
@@ -54,6 +54,9 @@ def demo_command(out_dir: str) -> None:
 
     console.rule("1. Scan: what is on this (simulated) network")
     print_table(result.scan, console)
+    if result.others:
+        console.print(Text(f"({result.others} other device(s) advertised on 127.0.0.1 by other "
+                           "programs are left out)", style="dim"))
     console.rule(f"2. Test: the {result.run.profile} suite")
     print_run(result.run, console)
     console.rule("3. The faults are deliberate")

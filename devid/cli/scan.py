@@ -62,6 +62,17 @@ def check_broker_url(url: str | None, option: str = "--broker") -> None:
         fail(f"{option}: {exc}")
 
 
+def stdout_console() -> Any:
+    """A rich console for stdout: the terminal's width, or 160 columns when piped."""
+    import sys
+
+    from rich.console import Console
+
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return Console()
+    return Console(width=160)
+
+
 def _identity_cell(device: Any) -> tuple[str, str]:
     ident = device.identity
     if device.record.ecosystem != "devid":
@@ -202,13 +213,11 @@ def scan_command(  # noqa: PLR0917 (click passes options positionally)
 
         emit_json(scan_to_dict(report))
     else:
-        from rich.console import Console
-
         if report.broker is None:
             click.echo("devid: note: no MQTT broker was given (--broker) or advertised (mq): "
                        "only the DNS-SD inventory is shown; identities were not checked.",
                        err=True)
-        print_table(report, Console())
+        print_table(report, stdout_console())
     raise SystemExit(EXIT_INVALID if report.has_errors else EXIT_OK)
 
 

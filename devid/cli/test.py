@@ -20,7 +20,14 @@ from typing import Any
 import click
 
 from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail
-from devid.cli.scan import BROKER_ENV, TRUST_ENV, check_broker_url, load_validator, safe_text
+from devid.cli.scan import (
+    BROKER_ENV,
+    TRUST_ENV,
+    check_broker_url,
+    load_validator,
+    safe_text,
+    stdout_console,
+)
 
 
 def _write(path: str, text: str, option: str) -> None:
@@ -142,9 +149,7 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
 
         _write(html_file, render_suite_html(run), "--html")
     if json_file != "-":
-        from rich.console import Console
-
-        print_run(run, Console())
+        print_run(run, stdout_console())
     raise SystemExit(EXIT_OK if run.ok else EXIT_INVALID)
 
 

@@ -21,7 +21,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ class DemoResult:
     broker: str
     engine: str
     timings: dict[str, float] = field(default_factory=dict)
+    others: int = 0  # devices found on the network that are not the demo's (left out)
 
 
 async def async_run_demo(
@@ -80,8 +81,6 @@ async def async_run_demo(
     )
     from devid.live._scan import async_scan
     from devid.live._suite import run_suite
-    from simulator import Fleet
-
     def say(text: str) -> None:
         if progress is not None:
             progress(text)
@@ -97,13 +96,15 @@ async def async_run_demo(
             kind = broker.engine
             timings["broker"] = time.monotonic() - t0
             say(f"starting the simulated home on {url}")
-            home = Fleet(HOME, url, ca_dir=ca, faults=HOME_FAULTS, interval=2.0,
-                         mdns_interface=INTERFACE, seed=seed)
-            plugs = Fleet(PLUGS, url, ca_dir=ca, faults=PLUG_FAULTS, interval=2.0,
-                          mdns_interface=INTERFACE, seed=None if seed is None else seed + 1)
             async with contextlib.AsyncExitStack() as stack:
-                await stack.enter_async_context(home)
-                await stack.enter_async_context(plugs)
+                mdns: str | None = INTERFACE
+                try:
+                    home, plugs = await _start_home(stack, url, ca, mdns, seed)
+                except OSError as exc:  # no multicast on loopback here: go on without mDNS
+                    say(f"mDNS unavailable on {INTERFACE} ({exc}); continuing without it")
+                    await stack.aclose()
+                    mdns = None
+                    home, plugs = await _start_home(stack, url, ca, mdns, seed)
                 timings["home"] = time.monotonic() - t0
                 manifest = [{**m, "name": home.device(m["urn"]).display_name}
                             for m in home.manifest]
@@ -114,9 +115,14 @@ async def async_run_demo(
                 say("scanning (DNS-SD on 127.0.0.1 and the broker's retained topics)")
                 t = time.monotonic()
                 report = await async_scan(broker=url, validator=validator,
-                                          interface=INTERFACE, timeout=scan_timeout,
-                                          progress=progress)
+                                          interface=mdns, mdns=mdns is not None,
+                                          timeout=scan_timeout, progress=progress)
                 timings["scan"] = time.monotonic() - t
+                # 127.0.0.1 may carry other programs' adverts: report the demo home only
+                ours = {m["urn"] for m in manifest}
+                others = sum(1 for d in report.devices if d.record.id not in ours)
+                report = replace(report, devices=tuple(
+                    d for d in report.devices if d.record.id in ours))
 
                 say(f"running the {SUITE_PROFILE} suite on {len(plugs.devices)} plugs")
                 t = time.monotonic()
@@ -155,7 +161,20 @@ async def async_run_demo(
     files["manifest.json"].write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                       encoding="utf-8")
     timings["total"] = time.monotonic() - t0
-    return DemoResult(report, run, manifest, files, url, kind, timings)
+    return DemoResult(report, run, manifest, files, url, kind, timings, others)
+
+
+async def _start_home(stack: contextlib.AsyncExitStack, url: str, ca: str, mdns: str | None,
+                      seed: int | None) -> tuple[Any, Any]:
+    from simulator import Fleet
+
+    home = Fleet(HOME, url, ca_dir=ca, faults=HOME_FAULTS, interval=2.0, mdns_interface=mdns,
+                 seed=seed)
+    plugs = Fleet(PLUGS, url, ca_dir=ca, faults=PLUG_FAULTS, interval=2.0, mdns_interface=mdns,
+                  seed=None if seed is None else seed + 1)
+    await stack.enter_async_context(home)
+    await stack.enter_async_context(plugs)
+    return home, plugs
 
 
 def run_demo(out: str | Path, **kwargs: Any) -> DemoResult:
