@@ -115,3 +115,14 @@ def test_safe_text_escapes_terminal_controls() -> None:
     assert safe_text("a\x1b[31mb\u202ec\n") == "a\\x1b[31mb\\u202ec\\x0a"
     assert safe_text("x" * 100, 10) == "x" * 9 + "…"
     assert safe_text(None) == ""
+
+
+def test_public_surface_of_devid_live() -> None:
+    import devid.live
+
+    assert sorted(devid.live.__all__) == sorted([
+        "NONCE_SIZE", "Possession", "PossessionResult", "Response", "ScanStats", "SuiteCase",
+        "async_scan", "challenge_payload", "check_retained_token", "command_args",
+        "devices_on_broker", "judge_possession", "route", "run_suite", "scan", "suite_for"])
+    for name in devid.live.__all__:
+        assert getattr(devid.live, name) is not None
