@@ -11,8 +11,9 @@ leaf-certificate check and token-signature check.
 * **floor**: the same checks with bare cbor2 + cryptography and nothing cached:
   decode the COSE_Sign1 and its protected header, parse both certificates of
   x5chain, verify the vendor CA's signature with the root key and the leaf's
-  with the vendor CA key, check validity windows, the sub / URN SAN binding and
-  the token signature (three ECDSA verifications per token).
+  with the vendor CA key, check validity windows and that keyUsage and
+  basicConstraints are present on both, the sub / URN SAN binding and the
+  token signature (three ECDSA verifications per token).
 
 The two are timed alternately, chunk by chunk, in CPU time of this process, so
 other load on the machine affects both alike. Prints tokens/s for both and the
@@ -91,6 +92,9 @@ def floor_run(root: x509.Certificate, tokens: Sequence[bytes]) -> int:
             for cert in (leaf, vendor):
                 if not cert.not_valid_before_utc <= NOW <= cert.not_valid_after_utc:
                     raise ValueError("validity")
+                exts = cert.extensions  # keyUsage and basicConstraints present (else raises)
+                exts.get_extension_for_class(x509.KeyUsage)
+                exts.get_extension_for_class(x509.BasicConstraints)
             claims = cbor2.loads(payload)
             san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
             if san.get_values_for_type(x509.UniformResourceIdentifier) != [claims[2]]:

@@ -99,8 +99,21 @@ def urn_problem(urn: object) -> str | None:
     as one MQTT topic level, so ``/``, ``+``, ``#`` and NUL are never allowed (RFC 9039's
     character set excludes them anyway).
     """
+    if type(urn) is str and len(urn) <= MAX_URN_LENGTH:
+        return _short_urn_problem(urn)
     if not isinstance(urn, str):
         return f"not a text string ({type(urn).__name__})"
+    return _text_urn_problem(urn)
+
+
+@lru_cache(maxsize=256)
+def _short_urn_problem(urn: str) -> str | None:
+    # Cached (bounded: at most 256 texts of at most MAX_URN_LENGTH characters): a token's
+    # sub and its device certificate's URN SAN are the same text, checked once each.
+    return _text_urn_problem(urn)
+
+
+def _text_urn_problem(urn: str) -> str | None:
     if not urn:
         return "empty"
     if len(urn) > MAX_URN_LENGTH:
@@ -607,7 +620,7 @@ _GOOD_SIG_OIDS = {
 #: The concrete class of cryptography's EC public keys (an exact type test is cheaper than
 #: isinstance against the ABC on the per-token path; other classes take the full check).
 _EC_PUBLIC_TYPE: type[Any] = type(
-    ec.generate_private_key(ec.SECP256R1()).public_key()
+    ec.derive_private_key(1, ec.SECP256R1()).public_key()
 )
 
 
@@ -937,55 +950,49 @@ def _subject_flags(der: bytes) -> tuple[bool, bool] | None:
     ``cryptography`` might refuse to decode, is left to it).
     """
     try:
-        if der[0] != 0x30:
-            return None
-        _, i = _der_len(der, 1)  # Certificate
-        if der[i] != 0x30:
-            return None
-        _, i = _der_len(der, i + 1)  # tbsCertificate
+        if der[0] != 0x30 or der[1] != 0x82 or der[4] != 0x30 or der[5] != 0x82:
+            return None  # Certificate and tbsCertificate, both 256..65535 bytes long
+        i = 8  # the first element of tbsCertificate
         if der[i] == 0xA0:  # [0] version
-            n, i = _der_len(der, i + 1)
-            i += n
+            i += 2 + der[i + 1]
         for tag in (0x02, 0x30, 0x30, 0x30):  # serialNumber, signature, issuer, validity
             if der[i] != tag:
                 return None
-            n, i = _der_len(der, i + 1)
-            i += n
+            n = der[i + 1]
+            if n < 0x80:
+                i += 2 + n
+            else:
+                n, i = _der_len(der, i + 1)
+                i += n
         if der[i] != 0x30:
             return None
         n, i = _der_len(der, i + 1)  # subject
         end = i + n
         serial = org = False
         while i < end:
-            if der[i] != 0x31:  # RelativeDistinguishedName SET
+            # RelativeDistinguishedName SET holding one AttributeTypeAndValue SEQUENCE
+            # (short lengths only; anything else goes to cryptography)
+            if der[i] != 0x31 or der[i + 2] != 0x30 or der[i + 4] != 0x06:
                 return None
-            n, i = _der_len(der, i + 1)
-            set_end = i + n
-            while i < set_end:
-                if der[i] != 0x30:  # AttributeTypeAndValue
-                    return None
-                n, j = _der_len(der, i + 1)
-                atv_end = j + n
-                if der[j] != 0x06:  # the attribute type OID
-                    return None
-                olen, ostart = _der_len(der, j + 1)
-                oid = der[j : ostart + olen]
-                vtag = der[ostart + olen]
-                vlen, vstart = _der_len(der, ostart + olen + 1)
-                if vtag not in _DER_STRINGS or vstart + vlen != atv_end:
-                    return None
-                value = der[vstart:atv_end]
-                if vtag == 0x0C:
-                    value.decode("utf-8")
-                elif value.translate(None, _PRINTABLE):
-                    return None
-                if oid == _DER_OID_ORG:
-                    org = True
-                elif oid == _DER_OID_SERIAL and vlen:
-                    serial = True
-                i = atv_end
-            if i != set_end:
+            set_end = i + 2 + der[i + 1]
+            atv_end = i + 4 + der[i + 3]
+            if atv_end != set_end or der[i + 1] >= 0x80 or der[i + 3] >= 0x80:
                 return None
+            oid_end = i + 6 + der[i + 5]
+            vtag, vlen = der[oid_end], der[oid_end + 1]
+            if vtag not in _DER_STRINGS or vlen >= 0x80 or oid_end + 2 + vlen != atv_end:
+                return None
+            value = der[oid_end + 2 : atv_end]
+            if vtag == 0x0C:
+                value.decode("utf-8")
+            elif value.translate(None, _PRINTABLE):
+                return None
+            oid = der[i + 4 : oid_end]
+            if oid == _DER_OID_ORG:
+                org = True
+            elif oid == _DER_OID_SERIAL and vlen:
+                serial = True
+            i = atv_end
         if i != end:
             return None
     except (IndexError, ValueError):
@@ -1016,10 +1023,10 @@ def _leaf_fast_pass(
         serial, has_o = flags
         if not serial:
             return None
-        key = leaf.public_key()
+        key: Any = leaf.public_key()
         fast_ok = (
             type(key) is _EC_PUBLIC_TYPE
-            and key.curve.name in _FAST_CURVES  # type: ignore[attr-defined]
+            and key.curve.name in _FAST_CURVES
             and leaf.signature_algorithm_oid in _GOOD_SIG_OIDS
         )
         if not fast_ok and check_algorithms(leaf, Role.DEVICE):
@@ -1134,6 +1141,7 @@ class ChainValidator:
         self._fast_ee = _fast_ee_policy()
         self._anchors = {cert_der(c): c for c in trust.certificates}
         self._validated: dict[bytes, _ValidatedCA] = {}
+        self._hot: dict[bytes, tuple[datetime, Any]] = {}
         self._stores = _LRU(256)
         self._verifiers = _LRU(cache_size)
         self._max_validated = cache_size
@@ -1183,6 +1191,11 @@ class ChainValidator:
         they do not parse).
         """
         now = _aware(now)
+        if (type(leaf) is bytes and len(intermediates) == 1 and type(intermediates[0]) is bytes
+                and self._revocation is None):
+            hot = self._try_hot(leaf, intermediates[0], now)
+            if hot is not None:
+                return hot
         try:
             leaf_cert = parse_certificate(leaf)
         except ValueError as exc:
@@ -1237,6 +1250,40 @@ class ChainValidator:
             return ChainResult(False, leaf_cert, None, (), tuple(findings))
 
     # -- fast path ---------------------------------------------------------------------------
+
+    def _try_hot(self, leaf: bytes, vendor: bytes, now: datetime) -> ChainResult | None:
+        """The fleet case in the fewest steps: a DER leaf and one DER vendor CA this
+        validator has already validated, no revocation list. Only a valid leaf with no
+        finding at all is answered here; anything else (``None``) takes :meth:`_try_fast`
+        and the full path, which explain it. Same checks as :meth:`_try_fast`."""
+        entry = self._validated.get(vendor)
+        if entry is None or not (entry.not_before <= now <= entry.not_after):
+            return None
+        hot = self._hot.get(vendor)
+        if hot is None or hot[0] != now:
+            key = (vendor,)
+            store = self._stores.get(key)
+            if store is None:
+                store = Store([entry.certificate])
+                self._stores.put(key, store)
+            hot = (now, self._verifier(key, store, now, "fast"))
+            if len(self._hot) >= 64:
+                self._hot.clear()
+            self._hot[vendor] = hot
+        try:
+            # not through the parse cache: a fleet's leaves are each seen once, and the
+            # verifier and the checks below are redone per token anyway
+            leaf_cert = x509.load_der_x509_certificate(leaf)
+            verified = hot[1].verify(leaf_cert, [])
+        except _VERIFY_ERRORS:
+            return None
+        chain = verified.chain
+        if len(chain) != 2 or not (chain[1] is entry.certificate or chain[1] == entry.certificate):
+            return None
+        checked = _leaf_fast_pass(leaf_cert, verified.subjects, leaf)
+        if checked is None or not checked[1]:  # a rule fails, or the subject-O warning
+            return None
+        return ChainResult(True, leaf_cert, checked[0], (leaf_cert, chain[1], entry.anchor), ())
 
     def _try_fast(
         self,

@@ -29,6 +29,7 @@ Decisions (documented in docs/identity.md):
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -154,6 +155,26 @@ def _plain(value: Any, levels: int) -> bool:
     return False
 
 
+_local = threading.local()
+
+
+def _fast_decode(data: bytes) -> Any:
+    """One data item decoded by a reused (per-thread) cbor2 decoder; ``_BREAK`` when the
+    bytes are anything but exactly one well-formed item within the depth limit."""
+    dec = getattr(_local, "decoder", None)
+    if dec is None:
+        dec = _local.decoder = cbor2.CBORDecoder(io.BytesIO(b""),
+                                                 max_depth=_cbor.MAX_DEPTH + 1)
+    fp = io.BytesIO(data)
+    try:
+        dec.fp = fp
+        value = dec.decode()
+    except Exception:  # the strict decoder explains it
+        _local.decoder = None  # a fresh decoder after any failure
+        return _BREAK
+    return value if fp.tell() == len(data) else _BREAK
+
+
 def _decode(data: bytes, max_size: int) -> Any:
     """:func:`devid._cbor.decode` at about the cost of ``cbor2.loads`` for plain items.
 
@@ -162,12 +183,8 @@ def _decode(data: bytes, max_size: int) -> Any:
     decoded again by :func:`devid._cbor.decode`, so results and errors are its own.
     """
     if len(data) <= max_size:
-        fp = io.BytesIO(data)
-        try:
-            value = cbor2.CBORDecoder(fp, max_depth=_cbor.MAX_DEPTH + 1).decode()
-        except Exception:  # noqa: BLE001 - the strict decoder explains it below
-            value = _BREAK
-        if value is not _BREAK and fp.tell() == len(data) and _plain(value, 3):
+        value = _fast_decode(data)
+        if value is not _BREAK and _plain(value, 3):
             return value
     return _cbor.decode(data, max_size=max_size)
 
@@ -175,16 +192,10 @@ def _decode(data: bytes, max_size: int) -> Any:
 def _decode_sign1(data: bytes, max_size: int) -> Any:
     """The outer COSE_Sign1 (a tag around an array): :func:`_decode`, tag 18 allowed."""
     if len(data) <= max_size:
-        fp = io.BytesIO(data)
-        try:
-            value = cbor2.CBORDecoder(fp, max_depth=_cbor.MAX_DEPTH + 1).decode()
-        except Exception:  # noqa: BLE001 - the strict decoder explains it below
-            value = _BREAK
-        if value is not _BREAK and fp.tell() == len(data):
-            inner = value.value if type(value) is cbor2.CBORTag and value.tag == TAG_SIGN1 \
-                else value
-            if type(inner) is list and _plain(inner, 2):
-                return value
+        value = _fast_decode(data)
+        inner = value.value if type(value) is cbor2.CBORTag and value.tag == TAG_SIGN1 else value
+        if type(inner) is list and _plain(inner, 2):
+            return value
     return _cbor.decode(data, max_size=max_size)
 
 
@@ -229,6 +240,11 @@ def parse_sign1(data: bytes, *, max_size: int = 65536) -> tuple[Sign1 | None, tu
         return None, (_f("ID-COSE-STRUCTURE",
                          f"COSE_Sign1 is an array of 4 items, got {what}"),)
     prot_b, unprot, payload, signature = value
+    if (type(prot_b) is bytes and type(unprot) is dict and not unprot
+            and type(payload) is bytes and type(signature) is bytes and prot_b):
+        fast = _parse_common(prot_b, payload, signature, tagged, max_size)
+        if fast is not None:
+            return fast, ()
     problems: list[Finding] = []
     if not isinstance(prot_b, bytes):
         problems.append(_f("ID-COSE-STRUCTURE", "protected header is not a byte string"))
@@ -280,6 +296,20 @@ def parse_sign1(data: bytes, *, max_size: int = 65536) -> tuple[Sign1 | None, tu
     return msg, ()
 
 
+def _parse_common(prot_b: bytes, payload: bytes, signature: bytes, tagged: bool,
+                  max_size: int) -> Sign1 | None:
+    """The usual message (non-empty protected map with int labels and no crit, empty
+    unprotected map, attached payload) without the general checks; ``None`` for anything
+    else (the general path then decides, with its findings)."""
+    value = _fast_decode(prot_b) if len(prot_b) <= max_size else _BREAK
+    if type(value) is not dict or not value or HDR_CRIT in value or not _plain(value, 3):
+        return None
+    for label in value:
+        if type(label) is not int:
+            return None
+    return Sign1(MappingProxyType(value), prot_b, _EMPTY, payload, signature, tagged)
+
+
 def _check_crit(protected: Mapping[Any, Any], unprot: Mapping[Any, Any]) -> list[Finding]:
     """RFC 9052 §3.1 crit: protected only, a non-empty array of labels devid understands."""
     if HDR_CRIT in unprot:
@@ -311,11 +341,40 @@ def sig_structure(msg: Sign1, *, external_aad: bytes = b"", payload: bytes | Non
     content = msg.payload if msg.payload is not None else payload
     if content is None:
         raise ValueError("detached payload: pass payload=")
-    return cbor2.dumps(["Signature1", body, bytes(external_aad), content])
+    return _sig1_tbs(body, bytes(external_aad), bytes(content))
+
+
+def _bstr_head(size: int) -> bytes:
+    """The CBOR head of a byte string of ``size`` bytes (RFC 8949 §3, shortest form)."""
+    if size < 24:
+        return bytes((0x40 | size,))
+    if size < 0x100:
+        return bytes((0x58, size))
+    if size < 0x10000:
+        return b"\x59" + size.to_bytes(2, "big")
+    if size < 0x100000000:
+        return b"\x5a" + size.to_bytes(4, "big")
+    return b"\x5b" + size.to_bytes(8, "big")
+
+
+_SIG1_PREFIX = b"\x84\x6aSignature1"  # array(4), "Signature1"
+
+
+def _sig1_tbs(body: bytes, aad: bytes, content: bytes) -> bytes:
+    """``cbor2.dumps(["Signature1", body, aad, content])``, built directly (same bytes)."""
+    return b"".join((_SIG1_PREFIX, _bstr_head(len(body)), body, _bstr_head(len(aad)), aad,
+                     _bstr_head(len(content)), content))
+
+
+#: The concrete class of cryptography's EC public keys: an exact type test is much cheaper
+#: than isinstance against the ABC on the per-message path (other classes take the ABC test).
+_EC_PUBLIC_TYPE: type[Any] = type(ec.derive_private_key(1, ec.SECP256R1()).public_key())
 
 
 def _key_alg_problem(alg: int, key: object, strict: bool) -> tuple[Finding | None, bool]:
     """Check that ``key`` fits ``alg``: (finding or None, whether to go on verifying)."""
+    if type(key) is _EC_PUBLIC_TYPE and alg in _ECDSA and key.curve.name == _ECDSA[alg][1]:  # type: ignore[attr-defined]
+        return None, True
     if alg == EDDSA:
         if isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
             return None, True
@@ -413,14 +472,14 @@ def _check_signature(msg: Sign1, key: PublicKeyTypes, alg: int, aad: bytes,
 
 def _verify_raw(key: PublicKeyTypes, alg: int, signature: bytes, tbs: bytes) -> bool:
     try:
-        if isinstance(key, ec.EllipticCurvePublicKey):
-            size = _CURVE_BYTES[key.curve.name]
+        if type(key) is _EC_PUBLIC_TYPE or isinstance(key, ec.EllipticCurvePublicKey):
+            size = _CURVE_BYTES[key.curve.name]  # type: ignore[union-attr]
             if len(signature) != 2 * size:
                 return False
             r = int.from_bytes(signature[:size], "big")
             s = int.from_bytes(signature[size:], "big")
             der = encode_dss_signature(r, s)
-            key.verify(der, tbs, _ECDSA_SIG[alg])
+            key.verify(der, tbs, _ECDSA_SIG[alg])  # type: ignore[union-attr,call-arg,arg-type]
         elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
             key.verify(signature, tbs)
         else:  # pragma: no cover - excluded by _key_alg_problem

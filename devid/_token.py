@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, Pub
 from devid import _cbor
 from devid._certs import device_urn, parse_certificate, urn_problem
 from devid._cose import (
+    _EC_PUBLIC_TYPE,
     EDDSA,
     ES256,
     ES384,
@@ -206,7 +207,13 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+_ALG_CURVE: Mapping[int, str] = MappingProxyType({ES256: "secp256r1", ES384: "secp384r1"})
+
+
 def _key_fits(alg: int, key: object) -> bool:
+    if type(key) is _EC_PUBLIC_TYPE:
+        curve: str = key.curve.name  # type: ignore[attr-defined]
+        return curve == _ALG_CURVE.get(alg)
     if alg == EDDSA:
         return isinstance(key, ed25519.Ed25519PublicKey)
     if isinstance(key, ec.EllipticCurvePublicKey):
@@ -300,7 +307,8 @@ def verify_token(
         sig_key = key
 
     # sub = leaf URN
-    if subject is not None and urn is not None and _urn_key(subject) != _urn_key(urn):
+    if (subject is not None and urn is not None and subject != urn
+            and _urn_key(subject) != _urn_key(urn)):
         out.append(_f("ID-SUB-MISMATCH", "sub differs from the device certificate's URN", subj,
                       sub=subject, urn=urn))
 
@@ -319,6 +327,9 @@ def verify_token(
     _check_nonce(claims, nonce, out, subj)
 
     # name the device in every finding (the chain checks do not know the sub)
+    if not out:
+        return TokenResult(True, subject, MappingProxyType(claims) if claims else _EMPTY, (),
+                           leaf, urn, tuple(ders))
     findings = tuple(f if f.subject is not None or subj is None else replace(f, subject=subj)
                      for f in out)
     return TokenResult(
@@ -398,7 +409,10 @@ def _decode_claims(payload: bytes | None, out: list[Finding]) -> tuple[dict[int,
                       keys=[repr(k)[:40] for k in bad_keys[:8]]))
     for key, value in claims.items():
         rule = _CLAIM_RULES.get(key) if type(key) is int else None
-        if rule is not None and (problem := rule(value)):
+        if rule is None or (type(value) is int and key in _INT_CLAIMS) or (
+                key == EAT_NONCE and type(value) is bytes and 8 <= len(value) <= 64):
+            continue
+        if (problem := rule(value)):
             out.append(_f("ID-CLAIM-INVALID", f"{_CLAIM_NAMES[key]} ({key}): {problem}", subj,
                           claim=_CLAIM_NAMES[key], value=_show(value)))
     return claims, subject
@@ -467,6 +481,8 @@ _CLAIM_RULES: dict[int, Callable[[Any], str | None]] = {
     IAT: _numeric_date, EXP: _numeric_date, EAT_NONCE: _nonce_rule, UEID: check_ueid,
     OEMID: _oemid, HWMODEL: _hwmodel, SWVERSION: _swversion, PROFILES: _profiles,
 }
+#: Claims whose rule an int (not bool) always satisfies (the common case, decided inline).
+_INT_CLAIMS = frozenset({IAT, EXP})
 _CLAIM_NAMES: Mapping[int, str] = MappingProxyType({
     SUB: "sub", IAT: "iat", EXP: "exp", EAT_NONCE: "eat_nonce", UEID: "ueid", OEMID: "oemid",
     HWMODEL: "hwmodel", SWVERSION: "swversion", PROFILES: "profiles",
