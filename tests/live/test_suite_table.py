@@ -126,3 +126,14 @@ def test_public_surface_of_devid_live() -> None:
         "devices_on_broker", "judge_possession", "route", "run_suite", "scan", "suite_for"])
     for name in devid.live.__all__:
         assert getattr(devid.live, name) is not None
+
+
+def test_scan_with_nothing_to_scan() -> None:
+    import asyncio
+
+    from devid.live import async_scan
+
+    report = asyncio.run(async_scan(mdns=False, timeout=0.5))
+    assert report.devices == () and report.broker is None
+    assert {f.code for f in report.findings} == {"SCAN-NO-TRUST", "SCAN-NO-DEVICES"}
+    assert not report.has_errors
