@@ -1277,13 +1277,13 @@ class ChainValidator:
             verified = hot[1].verify(leaf_cert, [])
         except _VERIFY_ERRORS:
             return None
-        chain = verified.chain
-        if len(chain) != 2 or not (chain[1] is entry.certificate or chain[1] == entry.certificate):
-            return None
+        # The verified chain is leaf -> this vendor CA (the store's only certificate; the
+        # leaf cannot be it: the device policy refuses CA:TRUE), then its anchor.
         checked = _leaf_fast_pass(leaf_cert, verified.subjects, leaf)
         if checked is None or not checked[1]:  # a rule fails, or the subject-O warning
             return None
-        return ChainResult(True, leaf_cert, checked[0], (leaf_cert, chain[1], entry.anchor), ())
+        path = (leaf_cert, entry.certificate, entry.anchor)
+        return ChainResult(True, leaf_cert, checked[0], path, ())
 
     def _try_fast(
         self,
