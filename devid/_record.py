@@ -109,7 +109,7 @@ class _RetainProber:
 
 async def record(
     broker_url: str,
-    out: IO[str],
+    out: IO[str] | Callable[[], IO[str]],
     *,
     topic_filter: str = DEFAULT_FILTER,
     duration: float | None = None,
@@ -120,6 +120,8 @@ async def record(
 ) -> RecordResult:
     """Record ``topic_filter`` on ``broker_url`` into ``out`` until ``duration`` or ``stop``.
 
+    ``out`` is a text file, or a callable that opens one: it is called only once the
+    broker has accepted the connection (so a failed connection leaves no empty file).
     ``ready`` is set once the subscription is in place. Raises
     :class:`~devid._mqtt.MqttConnectError` when the broker cannot be reached.
     """
@@ -132,7 +134,7 @@ async def record(
         header = CaptureHeader(broker=client.address.url, tls=client.address.tls,
                                started=started, retain_inferred=result.retain_inferred,
                                extra={"protocol": result.protocol, "topic": topic_filter})
-        writer = CaptureWriter(out, header)
+        writer = CaptureWriter(out() if callable(out) else out, header)
         prober: _RetainProber | None = None
         probe_client: MqttClient | None = None
         if result.retain_inferred:

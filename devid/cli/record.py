@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import IO
 
 import click
@@ -13,7 +15,8 @@ import click
 from devid.cli._common import fail
 
 
-async def _run(broker_url: str, out: IO[str], duration: float | None, topic: str) -> None:
+async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], duration: float | None,
+               topic: str) -> None:
     from devid._mqtt import MqttError
     from devid._record import record
 
@@ -64,9 +67,21 @@ def register(root: click.Group) -> None:
         if out_path == "-":
             asyncio.run(_run(broker_url, sys.stdout, duration, topic))
             return
+        parent = Path(out_path).parent
+        if not parent.is_dir():
+            fail(f"{out_path}: no such directory {str(parent)!r}")
+        opened: list[IO[str]] = []
+
+        def open_out() -> IO[str]:  # once the broker has answered: no empty file on failure
+            try:
+                fh = open(out_path, "w", encoding="utf-8")  # noqa: SIM115
+            except OSError as exc:
+                fail(f"{out_path}: {exc.strerror or exc}")
+            opened.append(fh)
+            return fh
+
         try:
-            fh = open(out_path, "w", encoding="utf-8")  # noqa: SIM115
-        except OSError as exc:
-            fail(f"{out_path}: {exc.strerror or exc}")
-        with fh:
-            asyncio.run(_run(broker_url, fh, duration, topic))
+            asyncio.run(_run(broker_url, open_out, duration, topic))
+        finally:
+            for fh in opened:
+                fh.close()

@@ -100,10 +100,11 @@ def test_cli_errors_exit_2(tmp_path: Path) -> None:
                 str(tmp_path / "x.jsonl"), "--duration", "1")
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "cannot connect" in err and "Traceback" not in err
+    assert not (tmp_path / "x.jsonl").exists()  # no empty capture left behind
     proc = _cli("record", "--broker", "http://nope", "--out", str(tmp_path / "y.jsonl"))
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "--broker" in err
     proc = _cli("record", "--broker", "mqtt://127.0.0.1:1", "--out",
                 str(tmp_path / "no" / "such" / "dir.jsonl"))
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 2 and "Traceback" not in err
+    assert proc.returncode == 2 and "no such directory" in err and "Traceback" not in err
