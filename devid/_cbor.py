@@ -25,17 +25,29 @@ class CborError(ValueError):
         self.kind = kind
 
 
-def nesting_depth(value: Any) -> int:
-    """Depth of nested arrays/maps/tags (a scalar is 0), computed iteratively."""
+def nesting_depth(value: Any, limit: int | None = None) -> int:
+    """Depth of nested arrays/maps/tags (a scalar is 0), computed iteratively.
+
+    With ``limit``, stops as soon as the depth exceeds it (returning that depth): CBOR
+    shared references (tags 28/29) can make a value that contains itself or shares one
+    container many times, whose full walk would never end.
+    """
     # Only containers are pushed (scalars cannot add depth): this runs on every
     # token, so it avoids a stack entry per scalar.
     if not isinstance(value, _CONTAINERS):
         return 0
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 1)]
+    expanded: dict[int, int] = {}  # id -> the deepest level a shared container was walked at
     while stack:
         item, depth = stack.pop()
         deepest = max(deepest, depth)
+        if limit is not None:
+            if deepest > limit:
+                return deepest
+            if expanded.get(id(item), 0) >= depth:
+                continue
+            expanded[id(item)] = depth
         if isinstance(item, dict):
             children: Any = (*item.keys(), *item.values())
         elif isinstance(item, cbor2.CBORTag):
@@ -75,7 +87,7 @@ def decode(data: bytes, *, max_size: int = MAX_SIZE, max_depth: int = MAX_DEPTH)
         raise CborError("malformed", f"{len(data) - fp.tell()} trailing bytes after the data item")
     if value is getattr(cbor2, "break_marker", None):
         raise CborError("malformed", "stray break marker")
-    depth = nesting_depth(value)
+    depth = nesting_depth(value, max_depth)
     if depth > max_depth:
         raise CborError("limit", f"nested {depth} deep, limit {max_depth}")
     return value
