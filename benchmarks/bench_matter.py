@@ -43,7 +43,10 @@ def load_cases(limit: int | None) -> list[dict[str, bytes | int]]:
                 "dac": bytes.fromhex(data["dac_cert"]),
                 "pai": bytes.fromhex(data["pai_cert"]),
                 "cd": bytes.fromhex(data["certification_declaration"]),
-                "pid": int(data.get("basic_info_pid", 0xB1 if "fallback_encoding" in folder.name else 0x8000)),
+                # vectors README: an absent basic_info_pid is 0x8000, 0x00B1 for fallback cases
+                "pid": int(data.get(
+                    "basic_info_pid", 0xB1 if "fallback_encoding" in folder.name else 0x8000
+                )),
             }
         )
     return cases[:limit] if limit else cases
