@@ -1,0 +1,88 @@
+"""The per-token fast paths decide exactly as the general ones, and hostile input stays data."""
+
+from __future__ import annotations
+
+import time
+
+import cbor2
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from devid import _cbor
+from devid._certs import ChainValidator
+from devid._cose import _decode, _sig1_tbs, parse_sign1
+from devid._token import create_token, verify_token
+from tests.plugins.pki import PKI_NOW, TestPKI
+
+SELF_REF = b"\xd8\x1c\x81\xd8\x1d\x00"  # 28([29(0)]): a list that contains itself
+
+
+def _shared_dag(levels: int) -> bytes:
+    """Each level is an array holding the previous one (shared) 20 times: small bytes,
+    an astronomically large tree when walked naively."""
+    out = b"\xd8\x1c\x80"  # 28([]) -> shareable 0
+    for level in range(1, levels + 1):
+        out = b"\xd8\x1c\x94" + out + (b"\xd8\x1d" + bytes([level - 1])) * 19
+    return out
+
+
+def _outcome(fn: object, data: bytes) -> object:
+    try:
+        return ("ok", cbor2.dumps(fn(data)))  # type: ignore[operator]
+    except _cbor.CborError as exc:
+        return ("error", exc.kind)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=60),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.binary(max_size=8)
+                 | st.text(max_size=8),
+                 lambda kids: st.lists(kids, max_size=3)
+                 | st.dictionaries(st.integers() | st.text(max_size=3), kids, max_size=3),
+                 max_leaves=12).map(cbor2.dumps),
+    st.integers(1, 20).map(lambda n: b"\x81" * n + b"\x00"),
+))
+def test_fast_decode_agrees_with_the_strict_decoder(data: bytes) -> None:
+    assert _outcome(lambda d: _decode(d, 65536), data) == _outcome(_cbor.decode, data)
+
+
+@pytest.mark.parametrize("size", [0, 1, 23, 24, 255, 256, 65535, 65536])
+def test_sig_structure_bytes_are_cbor2s(size: int) -> None:
+    body, content = b"\xa1\x01\x26", bytes(range(256)) * (size // 256) + bytes(size % 256)
+    for aad in (b"", b"x" * 30):
+        assert _sig1_tbs(body, aad, content) == cbor2.dumps(["Signature1", body, aad, content])
+
+
+@pytest.mark.parametrize("data", [SELF_REF, _shared_dag(12)], ids=["cycle", "shared-dag"])
+def test_shared_references_are_a_limit_not_a_hang(data: bytes) -> None:
+    start = time.perf_counter()
+    with pytest.raises(_cbor.CborError):
+        _decode(data, 65536)
+    msg, findings = parse_sign1(data)
+    assert msg is None and [f.code for f in findings] == ["ID-TOO-LARGE"]
+    assert time.perf_counter() - start < 1
+
+
+def test_shared_references_inside_a_token(pki: TestPKI) -> None:
+    validator = ChainValidator(pki.trust)
+    for prot, payload in ((SELF_REF, b"\xa0"), (b"\xa1\x01\x26", SELF_REF),
+                          (b"\xa1\x01\x26", _shared_dag(12))):
+        tok = cbor2.dumps(cbor2.CBORTag(18, [prot, {}, payload, bytes(64)]))
+        start = time.perf_counter()
+        res = verify_token(tok, now=PKI_NOW, validator=validator)
+        assert time.perf_counter() - start < 1
+        assert not res.valid
+        assert "ID-TOO-LARGE" in {f.code for f in res.findings}
+
+
+def test_bad_signature_on_the_fast_path_is_explained(pki: TestPKI) -> None:
+    d = pki.device
+    validator = ChainValidator(pki.trust)
+    tok = bytearray(create_token(d.key, d.chain, sub=d.urn, iat=pki.now))
+    assert verify_token(bytes(tok), now=pki.now, validator=validator).valid
+    tok[-1] ^= 0x01
+    res = verify_token(bytes(tok), now=pki.now, validator=validator)
+    assert not res.valid
+    assert [(f.code, f.subject) for f in res.findings] == [("ID-SIG-INVALID", "COSE_Sign1")]
