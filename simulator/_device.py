@@ -149,6 +149,7 @@ class SimDevice:
         self.challenges_answered = 0
         self.published = 0
         self._tasks: list[asyncio.Task[None]] = []
+        self._cmd_tasks: set[asyncio.Task[None]] = set()  # commands being acked
         self._started = False
 
     # -- content -----------------------------------------------------------------------
@@ -297,12 +298,14 @@ class SimDevice:
 
     async def stop(self, *, graceful: bool = True) -> None:
         """Stop ticking; publish status offline (retained) and disconnect."""
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._cmd_tasks]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        self._cmd_tasks.clear()
         client, self.client = self.client, None
         if client is None:
             return
@@ -338,7 +341,7 @@ class SimDevice:
     async def _inbox(self) -> None:
         client = self.client
         assert client is not None
-        pending: set[asyncio.Task[None]] = set()
+        pending = self._cmd_tasks
         async for message in client.messages:
             suffix = message.topic[len(self.base):] if message.topic.startswith(
                 self.base) else ""

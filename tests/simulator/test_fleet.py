@@ -225,8 +225,10 @@ def test_mdns_advertises_txt_keys_and_the_evil_name(mosquitto_url: str) -> None:
     from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
     async def main() -> None:
+        # a random seed: other processes on this machine may advertise fleets on 127.0.0.1
         fleet = Fleet("door-window-contact/1", mosquitto_url, count=3, faults="evil-name:1",
-                      seed=9, mdns_interface="127.0.0.1", settings=MqttSettings())
+                      seed=int.from_bytes(os.urandom(4)), mdns_interface="127.0.0.1",
+                      settings=MqttSettings())
         async with fleet:
             azc = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
             names: set[str] = set()
