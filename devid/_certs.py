@@ -21,9 +21,15 @@ How a chain is checked (spec devid-1 §2):
   it and its anchor are valid. A later leaf that presents the same vendor CA (same DER)
   at a ``now`` inside that window is verified against a ``Store`` holding that vendor CA:
   one signature verification (the leaf's) instead of two, and no re-check of the vendor
-  CA's profile. The verifier still checks the vendor CA's own validity at ``now`` and the
-  leaf's profile; devid still checks revocation of both each time. Parsed certificates
-  are cached by DER (bounded LRU), verifiers by (intermediates, ``now``).
+  CA's profile. The verifier still checks the vendor CA's own validity at ``now``; devid
+  still checks revocation of both each time. On this path the device policy has only two
+  one-comparison callbacks (CA:FALSE, keyUsage digitalSignature only; presence and
+  criticality are native) and the other device rules (one URN SAN, subject serialNumber,
+  algorithms) run in one pass over the verified leaf (:func:`_leaf_fast_pass`). A leaf
+  that fails any of them, or has any finding at all, is handed to the full path, which
+  names the rule: diagnostics are only computed when something is wrong. Parsed
+  certificates are cached by DER (bounded LRU; not the leaves of the fast path, each
+  seen once in a fleet), verifiers by (intermediates, ``now``).
 
 Known limit: ``cryptography`` (≤ 50) does not accept Ed25519 *signatures on certificates*
 in path validation, so a CA whose key is Ed25519 cannot be validated (``ID-CHAIN-UNTRUSTED``
