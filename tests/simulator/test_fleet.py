@@ -344,3 +344,56 @@ def test_hostile_commands_and_challenges_are_ignored(mosquitto_url: str) -> None
             assert "lock" not in acks  # junk commands carry no id: nothing to ack
 
     run(main())
+
+
+def test_same_seed_same_devices(tmp_path: Path) -> None:
+    """--seed reproduces URNs, keys and values (not signatures or certificate serials)."""
+    from cryptography.hazmat.primitives import serialization
+
+    def build(seed: int, ca: str) -> Fleet:
+        fleet = Fleet("smart-lock/1", "mqtt://127.0.0.1:1", count=3, ca_dir=tmp_path / ca,
+                      faults="wrong-key:1", seed=seed, mdns_interface=None,
+                      settings=MqttSettings())
+        fleet._build()
+        return fleet
+
+    def pub(key: Any) -> bytes:
+        return bytes(key.public_key().public_bytes(serialization.Encoding.DER,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo))
+
+    a, b, c = build(42, "a"), build(42, "b"), build(43, "c")
+    for x, y in zip(a.devices, b.devices, strict=True):
+        assert (x.urn, x.values, x.phase) == (y.urn, y.values, y.phase)
+        assert pub(x.identity.credentials.key) == pub(y.identity.credentials.key)
+        assert pub(x.identity.signer) == pub(y.identity.signer)
+    assert [d.urn for d in a.devices] != [d.urn for d in c.devices]
+    wrong = a.faulty("wrong-key")[0]
+    assert pub(wrong.identity.signer) != pub(wrong.identity.credentials.key)
+
+
+def test_device_comes_back_after_a_broker_restart() -> None:
+    """The broker goes away (the Will is lost with it) and returns: status is online again."""
+    from devid._broker import broker, free_port
+
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    with broker("mosquitto", port=port) as running:
+        fleet = Fleet("env-sensor/1", running.url, count=2, seed=int.from_bytes(os.urandom(4)),
+                      mdns_interface=None, settings=MqttSettings())
+        loop.run_until_complete(fleet.start())
+    loop.run_until_complete(asyncio.sleep(0.3))
+    with broker("mosquitto", port=port) as running:
+        async def watch() -> dict[str, str]:
+            async with MqttClient(running.url, settings=MqttSettings()) as obs:
+                await obs.subscribe("devid/1/+/status", qos=1)
+                seen: dict[str, str] = {}
+                while len(seen) < 2:  # devices retry with backoff (0.1 s doubling)
+                    m = await asyncio.wait_for(anext(obs.messages), 10)
+                    seen[m.topic.split("/")[2]] = _cbor.decode(m.payload)["state"]
+                return seen
+
+        seen = loop.run_until_complete(watch())
+        assert seen == {d.urn: "online" for d in fleet.devices}
+        assert all(d.client is not None and d.client.reconnects >= 1 for d in fleet.devices)
+        loop.run_until_complete(fleet.stop())
+    loop.close()
