@@ -123,6 +123,13 @@ def register(root: click.Group) -> None:
             parse_faults(faults)
         except ValueError as exc:
             fail(f"--faults: {exc}")
+        if not no_mdns:
+            import ipaddress
+
+            try:
+                ipaddress.ip_address(interface)
+            except ValueError:
+                fail(f"--interface: not an IP address: {interface!r}")
         asyncio.run(_run(profile=profile, count=count, broker_url=broker_url, ca=ca,
                          faults=faults, seed=seed, interval=interval, duration=duration,
                          manifest=manifest, interface=None if no_mdns else interface))

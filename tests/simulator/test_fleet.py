@@ -397,3 +397,22 @@ def test_device_comes_back_after_a_broker_restart() -> None:
         assert all(d.client is not None and d.client.reconnects >= 1 for d in fleet.devices)
         loop.run_until_complete(fleet.stop())
     loop.close()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--profile", "no-such/1"], "unknown profile"),
+    (["--profile", "env-sensor/1", "--faults", "bogus:1"], "--faults"),
+    (["--profile", "env-sensor/1", "--faults", "no-ack:1"], "command"),
+    (["--profile", "env-sensor/1", "--count", "2", "--faults", "range:3"], "needs 3"),
+    (["--profile", "env-sensor/1", "--interface", "eth0"], "--interface"),
+    (["--profile", "env-sensor/1", "--broker", "mqtt://u:p@127.0.0.1"], "credentials"),
+    (["--profile", "env-sensor/1", "--count", "0"], "count"),
+])
+def test_cli_simulate_usage_errors(args: list[str], message: str) -> None:
+    from click.testing import CliRunner
+
+    from devid.cli import cli
+
+    result = CliRunner().invoke(cli, ["simulate", *args, "--duration", "0"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
