@@ -665,6 +665,11 @@ class MqttClient:
             topic = msg.topic
         except UnicodeDecodeError:
             topic = bytes(msg._topic).decode("utf-8", "replace")
+        if self.clean_start and not any(
+                paho.topic_matches_sub(f, topic) for f in self._subscriptions):
+            # Not asked for. amqtt 0.12 sends a newly connected client the retained
+            # messages of every filter any client ever subscribed to; drop those.
+            return
         self._queue.put_nowait(
             Message(topic, bytes(msg.payload), int(msg.qos), bool(msg.retain), time.time()))
 

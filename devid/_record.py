@@ -9,8 +9,10 @@ The ``retain`` field of each line must be the flag *as the device published it*:
   therefore infers it: when a topic is first seen live, a second connection
   subscribes afresh to that exact topic and looks at the retained message the
   broker holds for it. The live message was published retained when the stored
-  payload is one the recorder saw live on that topic; the answer is kept for the
-  topic. The capture header then says ``"retain_inferred": true``.
+  payload is one the recorder saw live on that topic (a message retained before
+  the recording does not count); the answer is kept for the topic. Stored messages
+  sent for the recorder's own subscription keep their flag (they were retained).
+  The capture header then says ``"retain_inferred": true``.
 
 Lines are written in the order messages arrive (a line whose topic is being probed
 waits for its answer) and each is flushed, so an interrupted recording keeps
@@ -32,7 +34,7 @@ from devid._mqtt import Message, MqttClient, MqttError, MqttSettings
 DEFAULT_FILTER = "devid/1/#"
 #: How long a probe waits, after its SUBACK, for the broker's retained message.
 PROBE_WAIT_S = 0.3
-PROBE_CONCURRENCY = 32
+PROBE_CONCURRENCY = 64
 
 
 @dataclass
@@ -170,8 +172,7 @@ async def record(
         async def receive() -> None:
             async for message in client.messages:
                 if prober is None or message.retain:
-                    if prober is not None:
-                        prober.known.setdefault(message.topic, True)
+                    # 3.1.1: retain=1 only on a stored message sent for our subscription
                     queue.put_nowait((message, None, message.retain))
                     continue
                 prober.saw_live(message.topic, message.payload)

@@ -306,3 +306,20 @@ def test_mqtts_verifies_the_broker(mosquitto_url: str, tmp_path: Path) -> None:
             async with MqttClient(murl, settings=settings) as client:
                 assert client.connected
         run(main())
+
+
+def test_only_subscribed_topics_are_delivered(broker_url: str, unique_prefix: str) -> None:
+    """amqtt 0.12 pushes retained messages of other clients' filters at connect: dropped."""
+    async def main() -> None:
+        async with MqttClient(broker_url, settings=MqttSettings()) as other:
+            await other.subscribe(f"{unique_prefix}/a/#", qos=1)
+            await other.publish(f"{unique_prefix}/a/kept", b"r", qos=1, retain=True)
+            async with MqttClient(broker_url, settings=MqttSettings()) as me:
+                await me.subscribe(f"{unique_prefix}/b/#", qos=1)
+                await other.publish(f"{unique_prefix}/b/live", b"mine", qos=1)
+                msg = await _next(me)
+                assert msg.topic == f"{unique_prefix}/b/live"
+                await asyncio.sleep(0.2)
+                assert me.messages.qsize() == 0
+            await other.publish(f"{unique_prefix}/a/kept", b"", qos=1, retain=True)
+    run(main())

@@ -108,3 +108,37 @@ def test_cli_errors_exit_2(tmp_path: Path) -> None:
                 str(tmp_path / "no" / "such" / "dir.jsonl"))
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2 and "no such directory" in err and "Traceback" not in err
+
+
+def test_inferred_retain_ignores_what_was_retained_before(amqtt_url: str,
+                                                          unique_prefix: str) -> None:
+    """3.1.1: a topic that held a retained message before the recording, then gets live
+    messages published without retain, is recorded retain=false (and vice versa)."""
+    out = io.StringIO()
+
+    async def main() -> None:
+        async with MqttClient(amqtt_url, settings=MqttSettings()) as dev:
+            await dev.publish(f"{unique_prefix}/was-retained", b"old", qos=1, retain=True)
+            ready, stop = asyncio.Event(), asyncio.Event()
+            task = asyncio.create_task(record(amqtt_url, out, topic_filter=f"{unique_prefix}/#",
+                                              ready=ready, stop=stop, settings=MqttSettings()))
+            await ready.wait()
+            for i in range(3):
+                await dev.publish(f"{unique_prefix}/was-retained", b"live%d" % i, qos=1)
+                await dev.publish(f"{unique_prefix}/retained", b"r%d" % i, qos=1, retain=True)
+                await dev.publish(f"{unique_prefix}/event", b"e%d" % i, qos=1)
+            await asyncio.sleep(1.0)
+            stop.set()
+            result = await task
+            assert result.retain_inferred and result.probes == 3
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert lines[0]["retain_inferred"] is True
+    flags = [(m["topic"].rsplit("/", 1)[1], m["retain"]) for m in lines[1:]]
+    assert flags[0] == ("was-retained", True)  # the stored message, sent on subscribing
+    live = flags[1:]
+    assert len(live) == 9
+    assert {f for t, f in live if t == "was-retained"} == {False}
+    assert {f for t, f in live if t == "retained"} == {True}
+    assert {f for t, f in live if t == "event"} == {False}
