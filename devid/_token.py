@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
@@ -293,14 +294,15 @@ def verify_token(
             out.extend(res.findings)
             leaf, urn = res.leaf, res.urn
             if leaf is not None:
-                sig_key = leaf.public_key()
+                sig_key = _leaf_key(leaf, out, subj, res.valid)
         else:
             assert key is not None
             leaf = _parse_leaf(ders[0], out, subj)
             if leaf is not None:
                 urn, urn_findings = device_urn(leaf)
                 out.extend(urn_findings)
-                if not _same_key(leaf.public_key(), key):
+                leaf_key = _leaf_key(leaf, out, subj, True)
+                if leaf_key is None or not _same_key(leaf_key, key):
                     out.append(_f("ID-CHAIN-UNTRUSTED",
                                   "the device certificate's key is not the trusted key", subj))
             sig_key = key
@@ -346,6 +348,19 @@ def verify_token(
         urn=urn,
         chain=tuple(ders),
     )
+
+
+def _leaf_key(leaf: x509.Certificate, out: list[Finding], subj: str | None,
+              explain: bool) -> PublicKeyTypes | None:
+    """The device certificate's public key; ``None`` (and, when ``explain``, a finding)
+    when it does not load, e.g. an EC point that is not on its curve."""
+    try:
+        return leaf.public_key()
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        if explain:
+            out.append(_f("ID-CERT-MALFORMED",
+                          f"the device certificate's public key does not load: {exc}", subj))
+        return None
 
 
 def _urn_key(urn: str) -> str:

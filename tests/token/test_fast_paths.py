@@ -86,3 +86,18 @@ def test_bad_signature_on_the_fast_path_is_explained(pki: TestPKI) -> None:
     res = verify_token(bytes(tok), now=pki.now, validator=validator)
     assert not res.valid
     assert [(f.code, f.subject) for f in res.findings] == [("ID-SIG-INVALID", "COSE_Sign1")]
+
+
+def test_leaf_with_a_key_off_its_curve_is_a_finding(pki: TestPKI) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    d = pki.device
+    tok = bytearray(create_token(d.key, d.chain, sub=d.urn, iat=pki.now))
+    point = d.key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    tok[bytes(tok).index(point) + 40] ^= 0x01  # the point leaves the curve
+    res = verify_token(bytes(tok), now=pki.now, validator=ChainValidator(pki.trust))
+    assert not res.valid and res.findings
+    direct = verify_token(bytes(tok), now=pki.now, key=d.key.public_key())
+    assert not direct.valid
+    assert {"ID-CERT-MALFORMED", "ID-CHAIN-UNTRUSTED"} <= {f.code for f in direct.findings}
