@@ -163,8 +163,11 @@ def _fast_decode(data: bytes) -> Any:
     bytes are anything but exactly one well-formed item within the depth limit."""
     dec = getattr(_local, "decoder", None)
     if dec is None:
-        dec = _local.decoder = cbor2.CBORDecoder(io.BytesIO(b""),
-                                                 max_depth=_cbor.MAX_DEPTH + 1)
+        try:  # max_depth: cbor2 >= 5.7; without it the nesting check below still decides
+            dec = cbor2.CBORDecoder(io.BytesIO(b""), max_depth=_cbor.MAX_DEPTH + 1)
+        except TypeError:  # pragma: no cover - older cbor2
+            dec = cbor2.CBORDecoder(io.BytesIO(b""))
+        _local.decoder = dec
     fp = io.BytesIO(data)
     try:
         dec.fp = fp
