@@ -163,7 +163,7 @@ def _fast_decode(data: bytes) -> Any:
     bytes are anything but exactly one well-formed item within the depth limit."""
     dec = getattr(_local, "decoder", None)
     if dec is None:
-        try:  # max_depth: cbor2 >= 5.7; without it the nesting check below still decides
+        try:  # max_depth: recent cbor2 (5.9 here); without it _plain still bounds the depth
             dec = cbor2.CBORDecoder(io.BytesIO(b""), max_depth=_cbor.MAX_DEPTH + 1)
         except TypeError:  # pragma: no cover - older cbor2
             dec = cbor2.CBORDecoder(io.BytesIO(b""))
