@@ -42,6 +42,7 @@ import ssl
 import threading
 import time
 import tomllib
+import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -67,8 +68,15 @@ _BACKOFF_MIN = 0.1
 _BACKOFF_MAX = 30.0
 _UNSUPPORTED_PROTOCOL = 132  # MQTT 5 reason code "Unsupported Protocol Version"
 _client_ids = itertools.count(1)
-#: What each broker negotiated under protocol="auto" (so later clients skip the probe).
-_NEGOTIATED: dict[BrokerAddress, str] = {}
+#: What each broker negotiated under protocol="auto", per event loop (so the other clients
+#: of a fleet skip the probe). Per loop, not per process: a later run may find another
+#: broker on the same port, and a 3.1.1 answer must not stop it from getting MQTT 5.
+_NEGOTIATED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[BrokerAddress, str]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _negotiated() -> dict[BrokerAddress, str]:
+    return _NEGOTIATED.setdefault(asyncio.get_running_loop(), {})
 
 
 class MqttError(Exception):
@@ -337,17 +345,18 @@ class MqttClient:
             self._ssl = self._ssl_context()
         order = {"auto": ("5", "3.1.1"), "5": ("5",), "3.1.1": ("3.1.1",)}[
             self.requested_protocol]
-        if self.requested_protocol == "auto" and self.address in _NEGOTIATED:
+        negotiated = _negotiated()
+        if self.requested_protocol == "auto" and self.address in negotiated:
             try:
-                await self._connect_once(_NEGOTIATED[self.address])
+                await self._connect_once(negotiated[self.address])
                 return
             except MqttConnectError as exc:
                 self._teardown()
                 if exc.reason not in ("protocol", "closed", "timeout"):
                     raise
-                _NEGOTIATED.pop(self.address, None)  # another broker on that port now
+                negotiated.pop(self.address, None)  # another broker on that port now
         if self.requested_protocol == "auto":
-            known = _NEGOTIATED.get(self.address)
+            known = negotiated.get(self.address)
             if known is None and self.will is not None:
                 # A broker that only speaks 3.1.1 may choke on a v5 CONNECT carrying a
                 # Will (amqtt waits for bytes that never come): probe without one.
@@ -366,7 +375,7 @@ class MqttClient:
                     continue
                 raise
             if self.requested_protocol == "auto":
-                _NEGOTIATED[self.address] = proto
+                negotiated[self.address] = proto
             return
         assert last is not None
         raise last
@@ -379,7 +388,7 @@ class MqttClient:
             await self._connect_once("5")
         except MqttConnectError as exc:
             if exc.reason in ("protocol", "closed"):
-                _NEGOTIATED[self.address] = "3.1.1"
+                _negotiated()[self.address] = "3.1.1"
                 return "3.1.1"
             raise
         finally:
@@ -391,7 +400,7 @@ class MqttClient:
                 client.loop_write()
             self._teardown()
             self._paho, self.protocol = None, None
-        _NEGOTIATED[self.address] = "5"
+        _negotiated()[self.address] = "5"
         return "5"
 
     def _ssl_context(self) -> ssl.SSLContext:

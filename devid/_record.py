@@ -87,13 +87,19 @@ class _RetainProber:
         async with self._gate:
             self.count += 1
             self._stored[topic] = []
-            try:
-                await self.client.subscribe(topic, qos=0)
+            for _attempt in range(3):  # a dropped probe connection reconnects: try again
+                try:
+                    await self.client.subscribe(topic, qos=0)
+                except (MqttError, TimeoutError):
+                    for _ in range(20):
+                        if self.client.connected:
+                            break
+                        await asyncio.sleep(0.1)
+                    continue
                 await asyncio.sleep(PROBE_WAIT_S)
                 with contextlib.suppress(MqttError, TimeoutError):
                     await self.client.unsubscribe(topic)
-            except (MqttError, TimeoutError):
-                pass
+                break
             stored = self._stored.pop(topic, [])
             seen = self.live.get(topic, set())
             retained = any(p in seen for p in stored)
@@ -139,11 +145,6 @@ async def record(
         writer = CaptureWriter(out() if callable(out) else out, header)
         prober: _RetainProber | None = None
         probe_client: MqttClient | None = None
-        if result.retain_inferred:
-            probe_client = MqttClient(broker_url, settings=settings, protocol="3.1.1")
-            await probe_client.connect()
-            prober = _RetainProber(probe_client)
-            prober.start()
         queue: asyncio.Queue[tuple[Message, asyncio.Future[bool] | None, bool] | None] = \
             asyncio.Queue()
 
@@ -182,6 +183,19 @@ async def record(
                 else:
                     queue.put_nowait((message, prober.verdict(message.topic), False))
 
+        try:
+            if result.retain_inferred:
+                # connected before the recording subscribes (the receiver needs it), but
+                # amqtt may drop a connection that races another client's SUBSCRIBE: the
+                # probe client reconnects and probes retry.
+                probe_client = MqttClient(broker_url, settings=settings, protocol="3.1.1")
+                await probe_client.connect()
+                prober = _RetainProber(probe_client)
+                prober.start()
+        except BaseException:
+            if probe_client is not None:
+                await probe_client.close()
+            raise
         writer_task = asyncio.get_running_loop().create_task(write_in_order())
         receiver = asyncio.get_running_loop().create_task(receive())
         try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import random
 import time
 from collections.abc import Mapping
@@ -245,15 +246,19 @@ class SimDevice:
         """Connect, subscribe, publish status/identity/state, and start ticking."""
         client = MqttClient(
             self.broker_url,
-            client_id=f"devid-sim-{self.identity.serial}-{self.instance}",
+            client_id=f"sim-{self.identity.serial}-{self.instance}-{os.urandom(3).hex()}",
             will=Will(self.base + "status", self._status("offline"), qos=1, retain=True),
             settings=self.settings,
         )
         await client.connect()
+        try:
+            await client.subscribe(self.base + "cmd/+", qos=1, no_local=True)
+            await client.subscribe(self.base + "challenge", qos=1)
+        except (MqttError, TimeoutError):
+            client.abort()
+            raise
         self.client = client
         client.on_reconnect = self._republish
-        await client.subscribe(self.base + "cmd/+", qos=1, no_local=True)
-        await client.subscribe(self.base + "challenge", qos=1)
         self._publish("status", self._status("online"), retain=True)
         self._publish("identity", self.token, retain=True)
         for payload, retain in self.first_states():

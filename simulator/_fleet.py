@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from devid._mqtt import MqttSettings, load_settings, parse_url
+from devid._mqtt import MqttError, MqttSettings, load_settings, parse_url
 from devid._profiles import Profile, load_profile
 from devid._provision import generate_key, make_urn
 from simulator._device import (
@@ -44,6 +44,8 @@ ProfilesArg = ProfileRef | Mapping[str, int] | Sequence[tuple[ProfileRef, int]]
 
 #: How many devices connect at the same time (keeps the broker's accept queue short).
 CONNECT_CONCURRENCY = 48
+#: Attempts to bring one device up before the fleet gives up.
+START_ATTEMPTS = 3
 
 
 class FleetError(ValueError):
@@ -280,7 +282,16 @@ class Fleet:
 
         async def start_one(device: SimDevice) -> None:
             async with gate:
-                await device.start()
+                for attempt in range(START_ATTEMPTS):
+                    try:
+                        await device.start()
+                        return
+                    except (MqttError, TimeoutError):
+                        # a broker may drop a connection while many arrive at once
+                        # (amqtt 0.12 does); try again a little later
+                        if attempt == START_ATTEMPTS - 1:
+                            raise
+                        await asyncio.sleep(0.2 * (attempt + 1))
 
         self._running = True
         results = await asyncio.gather(*(start_one(d) for d in self.all_devices),

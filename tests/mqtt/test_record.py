@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -22,7 +23,8 @@ def _record_fleet(url: str, **fleet_kw: object) -> tuple[str, Fleet]:
     out = io.StringIO()
 
     async def main() -> Fleet:
-        fleet = Fleet("smart-lock/1", url, count=3, faults="non-retained:1", seed=11,
+        fleet = Fleet("smart-lock/1", url, count=3, faults="non-retained:1",
+                      seed=int.from_bytes(os.urandom(4)),
                       interval=0.3, mdns_interface=None, settings=MqttSettings(), **fleet_kw)
         async with fleet:
             await record(url, out, duration=1.2, settings=MqttSettings())
