@@ -1037,7 +1037,7 @@ def check_capture(capture: Capture, profile: Profile, *,
     engine.add_findings(capture.findings)
     for message in capture.messages:
         engine.feed(message)
-    return engine.finish(_header_end(capture.header))
+    return _capture_result(engine.finish(_header_end(capture.header)))
 
 
 def check_lines(
@@ -1097,7 +1097,21 @@ def check_lines(
             engine.findings.append(item)
     if engine is None:
         engine = CheckEngine(profile, header=header, validator=validator)
-    return engine.finish(_header_end(header))
+    return _capture_result(engine.finish(_header_end(header)), source)
+
+
+def _capture_result(result: CheckResult, source: str = "") -> CheckResult:
+    """A capture file with no message at all cannot pass: nothing was checked (a wrong
+    file, an empty recording); say so instead of calling it valid."""
+    if result.messages == 0:
+        bad = sum(1 for f in result.findings if f.code == "MSG-CAPTURE-LINE")
+        result.findings.append(finding(
+            "MSG-CAPTURE-EMPTY",
+            "the capture holds no message to check"
+            + (f" ({bad} line(s) did not parse)" if bad else ""),
+            evidence={"file": source, "unparsed_lines": bad},
+        ))
+    return result
 
 
 def _header_end(header: CaptureHeader | None) -> float | None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from devid._token import create_token
@@ -89,6 +90,25 @@ def test_unparsable_lines_are_findings_not_crashes(tmp_path: Path) -> None:
     [obj] = json_lines(result)
     found = [f["code"] for f in obj["findings"]]
     assert found == ["MSG-CAPTURE-LINE"] * 3
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\xff random bytes \x81\x82\n\xfe\n",
+                                     b'{"capture": 1, "broker": null, "tls": false}\n'])
+def test_a_capture_without_any_message_is_invalid(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "nothing.jsonl"
+    path.write_bytes(content)
+    result = run("check", str(path), "--profile", "smart-lock/1", "--json")
+    assert result.exit_code == 1
+    [obj] = json_lines(result)
+    assert obj["valid"] is False
+    assert obj["messages"] == 0
+    assert [f["code"] for f in obj["findings"]][-1] == "MSG-CAPTURE-EMPTY"
+
+
+def test_the_same_capture_with_one_message_is_not_empty(tmp_path: Path) -> None:
+    result = run("check", str(healthy(tmp_path)), "--profile", "smart-lock/1", "--json")
+    [obj] = json_lines(result)
+    assert "MSG-CAPTURE-EMPTY" not in {f["code"] for f in obj["findings"]}
 
 
 def test_usage_and_io_errors_exit_2(tmp_path: Path) -> None:
