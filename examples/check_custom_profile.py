@@ -14,10 +14,16 @@ import sys
 import time
 from pathlib import Path
 
-from devid._capture import CapturedMessage, read_capture
-from devid._cbor import encode
-from devid._check import check_capture, check_messages
-from devid._profiles import lint_profile, load_profile
+import cbor2
+
+from devid import (
+    CapturedMessage,
+    check_capture,
+    check_messages,
+    lint_profile,
+    load_profile,
+    read_capture,
+)
 
 PROFILE_FILE = Path(__file__).resolve().parent / "profiles" / "acme-smart-plug-1.yaml"
 
@@ -31,12 +37,13 @@ def sample_capture() -> list[CapturedMessage]:
              "channel2_on": False, "power_factor": 0.95}
     return [
         CapturedMessage(now, f"devid/1/{good}/state",
-                        encode({"ts": ms, "seq": 1, "props": props}), 1, True),
+                        cbor2.dumps({"ts": ms, "seq": 1, "props": props}), 1, True),
         CapturedMessage(now + 0.1, f"devid/1/{good}/event/surge",
-                        encode({"ts": ms + 100, "seq": 1, "data": {"peak_v": 410.0}}), 1, False),
+                        cbor2.dumps({"ts": ms + 100, "seq": 1, "data": {"peak_v": 410.0}}),
+                        1, False),
         # the second plug: no channel2_on (required by the extension), power_factor out of range
         CapturedMessage(now + 0.2, f"devid/1/{bad}/state",
-                        encode({"ts": ms + 200, "seq": 1, "props": {
+                        cbor2.dumps({"ts": ms + 200, "seq": 1, "props": {
                             **{k: v for k, v in props.items() if k != "channel2_on"},
                             "power_factor": 1.7}}), 1, True),
     ]

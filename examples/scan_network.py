@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import sys
 
-from devid._certs import ChainValidator, TrustStore
+from devid import ChainValidator, TrustStore
 from devid.live import async_scan
 
 

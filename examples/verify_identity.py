@@ -16,9 +16,24 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from devid._certs import ChainValidator, TrustStore, load_certificates
-from devid._provision import cert_pem, create_root, create_vendor_ca, issue_device, make_urn
-from devid._token import create_token, verify_token
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from devid import (
+    ChainValidator,
+    TrustStore,
+    create_root,
+    create_token,
+    create_vendor_ca,
+    issue_device,
+    load_certificates,
+    make_urn,
+    verify_token,
+)
+
+
+def cert_pem(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(Encoding.PEM)
 
 
 def verify(token: bytes, trust_dir: Path, cert_file: Path | None = None) -> bool:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -47,7 +51,54 @@ def test_unknown_code_is_a_programming_error() -> None:
         finding("NO-SUCH-CODE", "x")
 
 
+EXPECTED_API = {
+    "REGISTRY", "Capture", "CaptureHeader", "CaptureWriter", "CapturedMessage", "CborError",
+    "CertificateAuthority", "ChainResult", "ChainValidator", "CheckEngine", "CheckResult",
+    "CodeSpec", "DeviceCredentials", "Finding", "Profile", "ProfileError", "RevocationList",
+    "Severity", "Sign1", "TokenResult", "TrustStore", "check_capture", "check_messages",
+    "create_root", "create_token", "create_vendor_ca", "finding", "has_errors", "issue_device",
+    "lint_profile", "list_profiles", "load_certificates", "load_profile", "make_urn",
+    "parse_sign1", "profile_json_schema", "read_capture", "sign1", "verify_sign1",
+    "verify_token", "write_private_key",
+}
+
+
 def test_public_api_is_curated() -> None:
-    assert all(not name.startswith("_") for name in devid.__all__)
+    assert set(devid.__all__) == EXPECTED_API
+    assert len(devid.__all__) == len(EXPECTED_API)
     for name in devid.__all__:
         assert hasattr(devid, name), name
+
+
+def test_importing_devid_loads_no_transport() -> None:
+    """The top-level package is the pure core: importing it loads no MQTT or mDNS library."""
+    code = ("import sys, devid; print(','.join(m for m in ('paho', 'zeroconf', 'amqtt') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == ""
+
+
+PURE_MODULES = ["_findings", "_codes", "_cbor", "_cose", "_certs", "_token", "_provision",
+                "_profiles", "_capture", "_check", "matter", "discovery/_txt.py",
+                "discovery/_parsers.py", "discovery/_merge.py", "live/_possession.py"]
+TRANSPORTS = {"paho", "zeroconf", "socket", "asyncio", "amqtt", "ssl"}
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_pure_core_never_imports_a_transport(module: str) -> None:
+    """Checks take bytes and an explicit now; sockets, MQTT and mDNS live elsewhere."""
+    root = Path(devid.__file__).parent
+    base = root / module
+    files = [base] if base.suffix == ".py" else (
+        sorted(base.rglob("*.py")) if base.is_dir() else [base.with_suffix(".py")])
+    assert files and all(f.exists() for f in files), module
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            bad = [n for n in names if n.split(".")[0] in TRANSPORTS]
+            assert not bad, f"{path.relative_to(root)} imports {bad}"

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from devid._profiles import load_profile
+from devid import load_profile
 from devid.live import suite_for
 
 PROFILE = os.environ.get("DEVID_PROFILE", "smart-plug/1")
