@@ -214,10 +214,15 @@ def test_unit_outside_the_table_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_json_schema_validates_shipped_documents() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
+    """What `devid profile schema` prints is what an editor validates the raw YAML with."""
+    import jsonschema
+    from ruamel.yaml import YAML
+
     schema = profile_json_schema()
     assert schema["additionalProperties"] is False
     for path in SHIPPED:
+        raw = YAML(typ="safe").load(path.read_text())
+        jsonschema.validate(raw, schema)
         doc = read_document(path).model_dump(mode="json", exclude_none=True)
         jsonschema.validate(doc, schema)
     with pytest.raises(jsonschema.ValidationError):
