@@ -337,8 +337,11 @@ def verify_token(
     if not out:
         return TokenResult(True, subject, MappingProxyType(claims) if claims else _EMPTY, (),
                            leaf, urn, tuple(ders))
-    findings = tuple(f if f.subject is not None or subj is None else replace(f, subject=subj)
-                     for f in out)
+    # COSE-level findings name the structure ("COSE_Sign1"); in a token they are the device's
+    who = subj if subj is not None else urn
+    findings = tuple(
+        replace(f, subject=who) if who is not None and f.subject in (None, "COSE_Sign1") else f
+        for f in out)
     return TokenResult(
         valid=not has_errors(findings),
         subject=subject,
