@@ -87,9 +87,9 @@ _NODASH = r"(?:[A-Za-z0-9._~]|%[0-9A-Fa-f]{2})"
 _POSNUM = r"[1-9][0-9]*"
 _COMPONENTS = rf"(?:_{_UNRESERVED}+)*"
 _URN_BODIES = {
-    # RFC 9039 §3: macbody / owbody / orgbody / osbody / opsbody
-    "mac": re.compile(rf"(?:[0-9A-Fa-f]{{12}}|[0-9A-Fa-f]{{16}}){_COMPONENTS}"),
-    "ow": re.compile(rf"(?:[0-9A-Fa-f]{{2}})+{_COMPONENTS}"),
+    # RFC 9039 §3: macbody / orgbody / osbody / opsbody (devid/1 §1 accepts these four;
+    # its hexdigit is lower case). EUI-48 or EUI-64 for mac.
+    "mac": re.compile(rf"(?:[0-9a-f]{{12}}|[0-9a-f]{{16}}){_COMPONENTS}"),
     "org": re.compile(rf"{_POSNUM}-{_UNRESERVED}+"),
     "os": re.compile(rf"{_POSNUM}-{_UNRESERVED}+"),
     "ops": re.compile(rf"{_POSNUM}-{_NODASH}+-{_UNRESERVED}+"),
@@ -101,9 +101,9 @@ def urn_problem(urn: object) -> str | None:
     """Why ``urn`` is not a valid device URN (spec §1), or ``None`` when it is.
 
     Accepted: ``urn:dev:ops:<PEN>-<product>-<serial>`` (recommended), ``urn:dev:os:``,
-    ``urn:dev:org:``, ``urn:dev:mac:`` and ``urn:dev:ow:`` of RFC 9039. The URN must be usable
-    as one MQTT topic level, so ``/``, ``+``, ``#`` and NUL are never allowed (RFC 9039's
-    character set excludes them anyway).
+    ``urn:dev:org:`` and ``urn:dev:mac:`` (EUI-48/64, lower-case hex) of RFC 9039. The URN
+    must be usable as one MQTT topic level, so ``/``, ``+``, ``#`` and NUL are never
+    allowed (RFC 9039's character set excludes them anyway).
     """
     if type(urn) is str and len(urn) <= MAX_URN_LENGTH:
         return _short_urn_problem(urn)
@@ -136,7 +136,8 @@ def _text_urn_problem(urn: str) -> str | None:
         return "has no subtype (urn:dev:<subtype>:...)"
     pattern = _URN_BODIES.get(subtype)
     if pattern is None:
-        return f"unknown urn:dev subtype {subtype!r} (expected ops, os, org, mac or ow)"
+        return (f"the urn:dev:{subtype}: form is not one devid/1 accepts "
+                "(ops, os, org, mac)")
     if not pattern.fullmatch(body):
         return f"malformed urn:dev:{subtype}: body {body!r} (RFC 9039 §3)"
     return None

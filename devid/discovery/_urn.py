@@ -1,41 +1,20 @@
 """Device URNs (RFC 9039) as devid/1 accepts them (spec §1). Pure.
 
-RFC 9039 §3 grammar, of which devid/1 accepts the ``mac``, ``org``, ``os`` and
-``ops`` bodies::
-
-    devurn     = "urn:dev:" body componentpart
-    macbody    = %s"mac:" hexstring
-    orgbody    = %s"org:" posnumber "-" identifier
-    osbody     = %s"os:" posnumber "-" serial
-    opsbody    = %s"ops:" posnumber "-" product "-" serial
-    product    = 1*(ALPHA / DIGIT / ".")            ; no dash
-    serial     = identifier = 1*(ALPHA / DIGIT / "." / "-")
-    componentpart = *( "_" identifier )
-    hexstring  = 1*(hexdigit hexdigit)             ; lower-case a-f
-
-The URN must also be usable as one MQTT topic level (spec §1): no ``/``,
-``+``, ``#`` or NUL. The grammar already excludes them; they get their own
-message because they break topics rather than just the URN form.
+The grammar (RFC 9039 §3: the ``mac``, ``ow``, ``org``, ``os`` and ``ops`` bodies)
+is the project's one definition, :func:`devid._certs.urn_problem`, the rule device
+certificates are checked with; this module adds the fields a scan shows (PEN, product,
+serial, MAC). The URN must also be usable as one MQTT topic level (spec §1): no ``/``,
+``+``, ``#`` or NUL; they get their own message because they break topics rather than
+just the URN form.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-MAX_URN_LENGTH = 256
+from devid._certs import MAX_URN_LENGTH
+from devid._certs import urn_problem as _grammar_problem
 
-_ID = r"[A-Za-z0-9.\-]+"
-_PRODUCT = r"[A-Za-z0-9.]+"
-_POS = r"[1-9][0-9]*"
-_COMPONENTS = rf"((?:_{_ID})*)"
-_BODIES = {
-    "mac": re.compile(rf"mac:((?:[0-9a-f]{{2}})+){_COMPONENTS}"),
-    "org": re.compile(rf"org:({_POS})-({_ID}){_COMPONENTS}"),
-    "os": re.compile(rf"os:({_POS})-({_ID}){_COMPONENTS}"),
-    "ops": re.compile(rf"ops:({_POS})-({_PRODUCT})-({_ID}){_COMPONENTS}"),
-}
-_OTHER = re.compile(r"([a-z][a-z0-9]*):")
 _FORBIDDEN = {"/": "'/'", "+": "'+'", "#": "'#'", "\x00": "NUL"}
 
 
@@ -73,29 +52,23 @@ def parse_urn(text: str) -> DeviceUrn | str:
     bad = [name for ch, name in _FORBIDDEN.items() if ch in text]
     if bad:
         return f"contains {', '.join(bad)}, which cannot be used in one MQTT topic level"
-    # RFC 8141 §3: "urn" and the NID are case-insensitive; the body is not.
-    if text[:8].lower() != "urn:dev:":
-        return "does not start with urn:dev:"
-    body = text[8:]
-    for form, pattern in _BODIES.items():
-        if not body.startswith(form + ":"):
-            continue
-        m = pattern.fullmatch(body)
-        if m is None:
-            return f"not a valid urn:dev:{form}: identifier (RFC 9039 §3)"
-        if form == "mac":
-            if len(m.group(1)) not in (12, 16):
-                return "urn:dev:mac: needs an EUI-48 or EUI-64 (12 or 16 hex digits)"
-            return DeviceUrn(text, form, mac=m.group(1))
-        pen = int(m.group(1))
-        if pen >= 2**32:
-            return "organisation number (PEN) out of range"
-        if form == "ops":
-            return DeviceUrn(text, form, pen=pen, product=m.group(2), serial=m.group(3))
-        if form == "os":
-            return DeviceUrn(text, form, pen=pen, serial=m.group(2))
-        return DeviceUrn(text, form, pen=pen)
-    other = _OTHER.match(body)
-    if other:
-        return f"the urn:dev:{other.group(1)}: form is not one devid/1 accepts (mac, org, os, ops)"
-    return "no valid urn:dev: body (RFC 9039 §3)"
+    # One grammar for the whole project: the one certificates are checked with.
+    problem = _grammar_problem(text)
+    if problem is not None:
+        return problem
+    form, _, body = text[8:].partition(":")
+    core = body.split("_", 1)[0]  # componentpart (RFC 9039 §3) carries no fields
+    if form == "mac":
+        return DeviceUrn(text, form, mac=core.lower())
+    if form not in ("org", "os", "ops"):
+        return DeviceUrn(text, form)
+    pen_text, _, rest = core.partition("-")
+    pen = int(pen_text)
+    if pen >= 2**32:
+        return "organisation number (PEN) out of range"
+    if form == "ops":
+        product, _, serial = rest.partition("-")
+        return DeviceUrn(text, form, pen=pen, product=product, serial=serial)
+    if form == "os":
+        return DeviceUrn(text, form, pen=pen, serial=rest)
+    return DeviceUrn(text, form, pen=pen)

