@@ -9,6 +9,8 @@ Matter profile departs from its webpki defaults).
 
 from __future__ import annotations
 
+import warnings
+
 import base64
 import re
 from collections.abc import Iterable, Sequence
@@ -126,7 +128,9 @@ def parse_cert(data: bytes, role: str) -> tuple[AttestationCert | None, list[Fin
             )
         ]
     try:
-        cert = x509.load_der_x509_certificate(der)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cert = x509.load_der_x509_certificate(der)
     except LOAD_ERRORS as exc:
         return None, [
             mfinding(
@@ -134,6 +138,12 @@ def parse_cert(data: bytes, role: str) -> tuple[AttestationCert | None, list[Fin
             )
         ]
     findings, ski, aki = _check_profile(asn1, cert, role)
+    # cryptography still loads some of what RFC 5280 forbids but warns (e.g. a serial
+    # number that is not positive, §4.1.2.2): such a certificate is malformed; say so as data
+    findings += [
+        mfinding("MATTER-CERT-MALFORMED", f"{role.upper()}: {w.message}", role=role)
+        for w in caught
+    ]
     ids, id_findings = extract_vid_pid(asn1, role)
     findings += id_findings
     return AttestationCert(role, der, cert, asn1, ski, aki, ids), findings

@@ -57,3 +57,28 @@ def test_empty_and_absurd_inputs(matter_paas: CertStore) -> None:
         assert {"MATTER-CERT-MALFORMED", "MATTER-CD-MALFORMED"} <= {
             f.code for f in verdict.findings
         }
+
+
+def test_a_certificate_cryptography_only_warns_about_is_a_finding(
+    matter_case, matter_paas: CertStore  # type: ignore[no-untyped-def]
+) -> None:
+    """A DAC whose serial number is zero (RFC 5280 §4.1.2.2 forbids it): cryptography loads
+    it with a deprecation warning; devid reports it instead of letting the warning escape."""
+    import warnings
+
+    from asn1crypto import x509 as ax
+
+    case = matter_case("struct_cd_dac_origin_vid_pid_missing")
+    cert = ax.Certificate.load(case.dac)
+    tbs = cert["tbs_certificate"].copy()
+    tbs["serial_number"] = 0
+    zero = ax.Certificate({"tbs_certificate": tbs,
+                           "signature_algorithm": cert["signature_algorithm"],
+                           "signature_value": cert["signature_value"]}).dump(force=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        verdict = verify_matter(zero, case.pai, paa_store=matter_paas, at=AT, vid=0xFFF1,
+                                pid=0x8000)
+    assert not verdict.valid
+    messages = [f.message for f in verdict.findings if f.code == "MATTER-CERT-MALFORMED"]
+    assert any("serial" in m.lower() for m in messages), messages
