@@ -9,10 +9,9 @@ Matter profile departs from its webpki defaults).
 
 from __future__ import annotations
 
-import warnings
-
 import base64
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
