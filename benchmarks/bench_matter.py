@@ -18,6 +18,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,21 +36,26 @@ VECTORS = Path(os.environ.get("DEVID_VECTORS", ROOT.parent / "shared" / "vectors
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def load_cases(limit: int | None) -> list[dict[str, bytes | int]]:
+@dataclass(frozen=True)
+class Case:
+    dac: bytes
+    pai: bytes
+    cd: bytes
+    pid: int  # the product id the device reports (Basic Information cluster)
+
+
+def load_cases(limit: int | None) -> list[Case]:
     cases = []
     for folder in sorted((VECTORS / "commissioner_dut").iterdir()):
         data = json.loads((folder / "test_case_vector.json").read_text())
-        cases.append(
-            {
-                "dac": bytes.fromhex(data["dac_cert"]),
-                "pai": bytes.fromhex(data["pai_cert"]),
-                "cd": bytes.fromhex(data["certification_declaration"]),
-                # vectors README: an absent basic_info_pid is 0x8000, 0x00B1 for fallback cases
-                "pid": int(data.get(
-                    "basic_info_pid", 0xB1 if "fallback_encoding" in folder.name else 0x8000
-                )),
-            }
-        )
+        # vectors README: an absent basic_info_pid is 0x8000, 0x00B1 for fallback cases
+        default_pid = 0xB1 if "fallback_encoding" in folder.name else 0x8000
+        cases.append(Case(
+            dac=bytes.fromhex(data["dac_cert"]),
+            pai=bytes.fromhex(data["pai_cert"]),
+            cd=bytes.fromhex(data["certification_declaration"]),
+            pid=int(data.get("basic_info_pid", default_pid)),
+        ))
     return cases[:limit] if limit else cases
 
 
@@ -84,24 +91,18 @@ def floor_once(paas: list[x509.Certificate], parsed: list[Pair]) -> int:
     return ok
 
 
-def devid_once(cases: list[dict[str, bytes | int]], store: CertStore) -> int:
+def devid_once(cases: list[Case], store: CertStore) -> int:
     valid = 0
     for case in cases:
         verdict = verify_matter(
-            case["dac"],  # type: ignore[arg-type]
-            case["pai"],  # type: ignore[arg-type]
-            paa_store=store,
-            at=AT,
-            cd=case["cd"],  # type: ignore[arg-type]
-            cd_signers=store,
-            vid=0xFFF1,
-            pid=case["pid"],  # type: ignore[arg-type]
+            case.dac, case.pai, paa_store=store, at=AT, cd=case.cd, cd_signers=store,
+            vid=0xFFF1, pid=case.pid,
         )
         valid += verdict.valid
     return valid
 
 
-def measure(fn, seconds: float, rounds_min: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def measure(fn: Callable[[], object], seconds: float, rounds_min: int) -> tuple[float, int]:
     rounds = 0
     start = time.perf_counter()
     while True:
@@ -112,13 +113,13 @@ def measure(fn, seconds: float, rounds_min: int) -> tuple[float, int]:  # type: 
             return elapsed, rounds
 
 
-def parse_pairs(cases: list[dict[str, bytes | int]]) -> list[Pair]:
+def parse_pairs(cases: list[Case]) -> list[Pair]:
     out = []
     for case in cases:
-        pair = []
-        for key in ("dac", "pai"):
+        pair: list[x509.Certificate | None] = []
+        for der in (case.dac, case.pai):
             try:
-                pair.append(x509.load_der_x509_certificate(case[key]))  # type: ignore[arg-type]
+                pair.append(x509.load_der_x509_certificate(der))
             except (ValueError, x509.InvalidVersion):
                 pair.append(None)
         out.append((pair[0], pair[1]))
