@@ -587,6 +587,16 @@ def _first(txt: Txt, keys: Iterable[str]) -> str | None:
 
 Parser = Callable[[Txt, _Out], None]
 
+# IPP printers (PWG 5100.14 TXT keys), plain or over TLS.
+_IPP = Simple(
+    "ipp",
+    id_keys=("UUID",),
+    vendor_keys=("usb_MFG",),
+    model_keys=("usb_MDL", "ty"),
+    profile="printer",
+    copy_keys=("note",),
+)
+
 PARSERS: Mapping[str, Parser] = {
     "_devid._tcp": _devid,
     "_matterc._udp": _matter_commissionable,
@@ -606,22 +616,8 @@ PARSERS: Mapping[str, Parser] = {
         model_keys=("modelid",),
         profile="bridge",
     ),
-    "_ipp._tcp": Simple(
-        "ipp",
-        id_keys=("UUID",),
-        vendor_keys=("usb_MFG",),
-        model_keys=("usb_MDL", "ty"),
-        profile="printer",
-        copy_keys=("note",),
-    ),
-    "_ipps._tcp": Simple(
-        "ipp",
-        id_keys=("UUID",),
-        vendor_keys=("usb_MFG",),
-        model_keys=("usb_MDL", "ty"),
-        profile="printer",
-        copy_keys=("note",),
-    ),
+    "_ipp._tcp": _IPP,
+    "_ipps._tcp": _IPP,
     "_airplay._tcp": Simple(
         "airplay",
         id_keys=("deviceid",),
