@@ -1009,13 +1009,15 @@ def _subject_flags(der: bytes) -> tuple[bool, bool] | None:
 
 def _leaf_fast_pass(
     leaf: x509.Certificate, subjects: Sequence[x509.GeneralName] | None, der: bytes | None
-) -> tuple[str, bool] | None:
+) -> tuple[str, bool, Any] | None:
     """The device rules the verifier does not check, on a leaf it has just accepted.
 
     ``subjects`` are the leaf's SAN entries as the verifier returns them. Returns
     ``(urn, has_organization)`` when the leaf meets every error-level device rule left
     (exactly one URI SAN that is a device URN, a subject serialNumber, an allowed key and
-    signature algorithm), else ``None``: the caller then takes the full path.
+    signature algorithm), else ``None``: the caller then takes the full path. The third
+    item is the leaf's public key (loaded here for the algorithm check; the token check
+    verifies with it).
     """
     try:
         uris = [g.value for g in subjects or () if type(g) is _URI]
@@ -1040,7 +1042,7 @@ def _leaf_fast_pass(
             return None
     except DECODE_ERRORS:
         return None
-    return uris[0], has_o
+    return uris[0], has_o, key
 
 
 def _trusted_ca_policy() -> ExtensionPolicy:
@@ -1263,6 +1265,19 @@ class ChainValidator:
         validator has already validated, no revocation list. Only a valid leaf with no
         finding at all is answered here; anything else (``None``) takes :meth:`_try_fast`
         and the full path, which explain it. Same checks as :meth:`_try_fast`."""
+        hot = self._hot_leaf(leaf, vendor, now)
+        if hot is None:
+            return None
+        leaf_cert, urn, _key, entry = hot
+        return ChainResult(True, leaf_cert, urn, (leaf_cert, entry.certificate, entry.anchor), ())
+
+    def _hot_leaf(
+        self, leaf: bytes, vendor: bytes, now: datetime
+    ) -> tuple[x509.Certificate, str, Any, _ValidatedCA] | None:
+        """:meth:`_try_hot` without the result object: ``(leaf certificate, URN, leaf public
+        key, vendor CA entry)`` for a leaf that passes every check with no finding, else
+        ``None``. ``now`` must be aware UTC (:func:`_aware`); the caller checks that there
+        is no revocation list. (:func:`devid._token.verify_token` calls this directly.)"""
         entry = self._validated.get(vendor)
         if entry is None or not (entry.not_before <= now <= entry.not_after):
             return None
@@ -1289,8 +1304,7 @@ class ChainValidator:
         checked = _leaf_fast_pass(leaf_cert, verified.subjects, leaf)
         if checked is None or not checked[1]:  # a rule fails, or the subject-O warning
             return None
-        path = (leaf_cert, entry.certificate, entry.anchor)
-        return ChainResult(True, leaf_cert, checked[0], path, ())
+        return leaf_cert, checked[0], checked[2], entry
 
     def _try_fast(
         self,
@@ -1323,7 +1337,7 @@ class ChainValidator:
         checked = _leaf_fast_pass(leaf, verified.subjects, leaf_der)
         if checked is None:
             return None  # a device rule fails: the full path names it
-        urn, has_o = checked
+        urn, has_o, _key = checked
         chain = verified.chain
         top = chain[-1]
         path = list(chain)

@@ -103,3 +103,74 @@ def test_leaf_with_a_key_off_its_curve_is_a_finding(pki: TestPKI) -> None:
     assert not direct.valid
     assert {"ID-CERT-MALFORMED", "ID-CHAIN-UNTRUSTED"} <= {f.code for f in direct.findings}
 
+
+
+def _hot_cases(pki: TestPKI) -> dict[str, bytes]:
+    """Tokens of the usual shape that the short path must answer exactly as the general one."""
+    from datetime import timedelta
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    from devid._cose import sign1
+
+    d, other = pki.device, pki.issue()
+    p384 = pki.issue(key_type="p384")
+    now = pki.now
+
+    def tok(**kw: object) -> bytes:
+        args: dict[str, object] = {"sub": d.urn, "iat": now, **kw}
+        return create_token(d.key, d.chain, **args)  # type: ignore[arg-type]
+
+    bad_sig = bytearray(tok())
+    bad_sig[-1] ^= 0x01
+    payload = _cbor.encode({2: d.urn, 6: int(now.timestamp())})
+    good = cbor2.loads(tok()).value
+    x5chain = [TestPKI.der(c) for c in d.chain]
+    bool_prot = cbor2.dumps({True: -7, 33: x5chain})  # True == 1, but not a label
+    r, s = decode_dss_signature(d.key.sign(_sig1_tbs(bool_prot, b"", payload),  # type: ignore[call-arg]
+                                           ec.ECDSA(hashes.SHA256())))
+    bool_sig = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return {
+        "good": tok(),
+        "good-nonce": tok(nonce=bytes(range(16))),
+        "good-p384": create_token(p384.key, p384.chain, sub=p384.urn, iat=now),
+        "untagged": tok(tagged=False),
+        "bad-signature": bytes(bad_sig),
+        "expired": tok(exp=now - timedelta(seconds=1)),
+        "not-expired": tok(exp=now + timedelta(hours=1)),
+        "other-device-sub": tok(sub=other.urn),
+        "upper-case-urn-prefix": tok(sub="URN:DEV:" + d.urn[8:]),
+        "bad-ueid": tok(claims={256: b"\x01\x02"}),
+        "short-nonce": tok(nonce=b"1234"),
+        "kid-header": sign1(payload, d.key, protected={33: x5chain, 4: b"k"}),
+        "bool-alg-label": cbor2.dumps(cbor2.CBORTag(18, [bool_prot, {}, payload, bool_sig])),
+        "float-claim-key": tok(claims={2.5: 1}),
+        "other-device-key": create_token(other.key, d.chain, sub=d.urn, iat=now),
+        "unprotected-header": cbor2.dumps(cbor2.CBORTag(18, [
+            good[0], {4: b"k"}, good[2], good[3]])),
+    }
+
+
+def test_short_token_path_decides_as_the_general_path(pki: TestPKI) -> None:
+    from devid._token import _verify_hot
+
+    warm = ChainValidator(pki.trust)
+    assert verify_token(create_token(pki.device.key, pki.device.chain, sub=pki.device.urn,
+                                     iat=pki.now), now=pki.now, validator=warm).valid
+    answered = set()
+    for name, tok in _hot_cases(pki).items():
+        for nonce in (None, bytes(range(16))):
+            # a fresh validator: the first sight of the vendor CA takes the general path
+            cold = verify_token(tok, now=pki.now, validator=ChainValidator(pki.trust),
+                                nonce=nonce)
+            hot = verify_token(tok, now=pki.now, validator=warm, nonce=nonce)
+            assert hot.to_dict() == cold.to_dict(), (name, nonce)
+            assert (hot.subject, dict(hot.claims), hot.urn, hot.chain) == (
+                cold.subject, dict(cold.claims), cold.urn, cold.chain), (name, nonce)
+            if _verify_hot(tok, pki.now, warm, nonce) is not None:
+                answered.add((name, nonce is not None))
+    # the short path answers the good tokens, and nothing that has a finding
+    assert answered == {("good", False), ("good-nonce", False), ("good-nonce", True),
+                        ("good-p384", False), ("untagged", False), ("not-expired", False)}
