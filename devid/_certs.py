@@ -106,10 +106,29 @@ def urn_problem(urn: object) -> str | None:
     allowed (RFC 9039's character set excludes them anyway).
     """
     if type(urn) is str and len(urn) <= MAX_URN_LENGTH:
-        return _short_urn_problem(urn)
+        return None if _plain_ops_urn(urn) else _short_urn_problem(urn)
     if not isinstance(urn, str):
         return f"not a text string ({type(urn).__name__})"
     return _text_urn_problem(urn)
+
+
+_NODASH_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~"
+_UNRESERVED_CHARS = _NODASH_CHARS + "-"
+
+
+def _plain_ops_urn(urn: str) -> bool:
+    """True for the usual device URN, ``urn:dev:ops:<PEN>-<product>-<serial>`` in lower
+    case with no percent-encoding, decided with string methods; ``False`` means "ask
+    :func:`_text_urn_problem`" (which also accepts everything this accepts)."""
+    if not urn.startswith("urn:dev:ops:") or not urn.isascii():
+        return False
+    pen, sep, rest = urn[12:].partition("-")
+    if not sep or not pen.isdigit() or pen[0] == "0":
+        return False
+    product, sep, serial = rest.partition("-")
+    # strip() leaves nothing when every character is in the set (the regex's classes)
+    return bool(sep and product and serial and not product.strip(_NODASH_CHARS)
+                and not serial.strip(_UNRESERVED_CHARS))
 
 
 @lru_cache(maxsize=256)
