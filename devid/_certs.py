@@ -916,7 +916,11 @@ def _fast_leaf_bc(_policy: Policy, _cert: x509.Certificate, value: x509.BasicCon
 
 
 def _fast_leaf_ku(_policy: Policy, _cert: x509.Certificate, value: x509.KeyUsage) -> None:
-    if value != _LEAF_KU:
+    # value == _LEAF_KU, read bit by bit (cheaper than KeyUsage.__eq__): encipherOnly and
+    # decipherOnly cannot be set without keyAgreement (KeyUsage refuses that)
+    if not value.digital_signature or (
+            value.key_cert_sign or value.crl_sign or value.key_agreement
+            or value.content_commitment or value.key_encipherment or value.data_encipherment):
         raise ProfileViolation(())
 
 

@@ -371,6 +371,23 @@ _HOT_ALGS: Mapping[int, tuple[str, int, ec.ECDSA]] = MappingProxyType({
     ES256: ("secp256r1", 32, _ECDSA_SIG[ES256]), ES384: ("secp384r1", 48, _ECDSA_SIG[ES384])})
 
 
+#: map(2), 1: -7 (ES256), 33: array(2), then a byte string with a 2-byte length (RFC 8949).
+_ES256_X5CHAIN_HEAD = b"\xa2\x01\x26\x18\x21\x82\x59"
+
+
+def _es256_x5chain(prot_b: bytes) -> tuple[bytes, bytes] | None:
+    """``(leaf, vendor)`` when ``prot_b`` is ``{1: -7, 33: [h'leaf', h'vendor']}`` as devid
+    encodes it (each certificate with a 2-byte length), read in place; else ``None`` (the
+    caller then decodes it). Bytes accepted here decode to exactly that map."""
+    if prot_b[:7] != _ES256_X5CHAIN_HEAD:
+        return None
+    end = 9 + int.from_bytes(prot_b[7:9], "big")
+    if prot_b[end:end + 1] != b"\x59" or end + 3 + int.from_bytes(
+            prot_b[end + 1:end + 3], "big") != len(prot_b):
+        return None
+    return prot_b[9:end], prot_b[end + 3:]
+
+
 def _verify_hot(data: bytes, now: datetime, validator: ChainValidator,
                 nonce: bytes | None) -> TokenResult | None:
     """The usual token, fully verified in the fewest steps, or ``None``.
@@ -396,17 +413,22 @@ def _verify_hot(data: bytes, now: datetime, validator: ChainValidator,
     if (type(prot_b) is not bytes or type(unprot) is not dict or unprot
             or type(payload) is not bytes or type(signature) is not bytes):
         return None
-    prot = _fast_decode(prot_b)  # _BREAK (not a dict) for h'' and for bad bytes
-    if type(prot) is not dict or len(prot) != 2:
-        return None
-    for label in prot:  # 1.0 or True would also find alg with .get(1)
-        if type(label) is not int:
+    alg: Any
+    pair = _es256_x5chain(prot_b)
+    if pair is not None:
+        alg, (leaf_der, vendor_der) = ES256, pair
+    else:
+        prot = _fast_decode(prot_b)  # _BREAK (not a dict) for h'' and for bad bytes
+        if type(prot) is not dict or len(prot) != 2:
             return None
-    alg, x5chain = prot.get(HDR_ALG), prot.get(HDR_X5CHAIN)
-    if type(alg) is not int or type(x5chain) is not list or len(x5chain) != 2:
-        return None
+        for label in prot:  # 1.0 or True would also find alg with .get(1)
+            if type(label) is not int:
+                return None
+        alg, x5chain = prot.get(HDR_ALG), prot.get(HDR_X5CHAIN)
+        if type(alg) is not int or type(x5chain) is not list or len(x5chain) != 2:
+            return None
+        leaf_der, vendor_der = x5chain
     spec = _HOT_ALGS.get(alg)
-    leaf_der, vendor_der = x5chain
     if (spec is None or type(leaf_der) is not bytes or type(vendor_der) is not bytes
             or not leaf_der or not vendor_der):
         return None

@@ -174,3 +174,24 @@ def test_short_token_path_decides_as_the_general_path(pki: TestPKI) -> None:
     # the short path answers the good tokens, and nothing that has a finding
     assert answered == {("good", False), ("good-nonce", False), ("good-nonce", True),
                         ("good-p384", False), ("untagged", False), ("not-expired", False)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=0, max_size=300), st.binary(min_size=0, max_size=300),
+       st.integers(0, 12), st.binary(max_size=3), st.integers(0, 3))
+def test_in_place_protected_header_read_agrees_with_cbor2(
+        leaf: bytes, vendor: bytes, cut: int, junk: bytes, where: int) -> None:
+    from devid._token import _es256_x5chain
+
+    def bstr(b: bytes) -> bytes:
+        return b"\x59" + len(b).to_bytes(2, "big") + b
+    good = b"\xa2\x01\x26\x18\x21\x82" + bstr(leaf) + bstr(vendor)
+    assert cbor2.loads(good) == {1: -7, 33: [leaf, vendor]}
+    assert _es256_x5chain(good) == (leaf, vendor)
+    # truncated, extended or with junk spliced in: either refused or still exactly the map
+    variants = [good[:len(good) - cut], good + junk,
+                good[:7 + where] + junk + good[7 + where:]]
+    for data in variants:
+        pair = _es256_x5chain(data)
+        if pair is not None:
+            assert cbor2.loads(data) == {1: -7, 33: list(pair)}

@@ -1,11 +1,24 @@
-"""The string-method check of the usual ops URN agrees with the RFC 9039 grammar."""
+"""Short checks of the per-leaf path agree with the general ones: the string-method check
+of the usual ops URN with the RFC 9039 grammar, the bit-by-bit keyUsage callback with
+KeyUsage equality."""
 
 from __future__ import annotations
 
+import itertools
+
+import pytest
+from cryptography import x509
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devid._certs import _plain_ops_urn, _text_urn_problem, urn_problem
+from devid._certs import (
+    _LEAF_KU,
+    ProfileViolation,
+    _fast_leaf_ku,
+    _plain_ops_urn,
+    _text_urn_problem,
+    urn_problem,
+)
 
 _CHARS = st.sampled_from(list("urn:dev:ops-0123456789aZ._~%/+#-_ \x00²é"))
 
@@ -31,3 +44,19 @@ def test_examples() -> None:
         assert not _plain_ops_urn(bad), bad
     assert urn_problem("URN:dev:ops:1-a-b") is None  # still valid, through the grammar
     assert urn_problem("urn:dev:ops:1-a%41-b") is None
+
+
+def test_key_usage_callback_is_equality_with_the_device_key_usage() -> None:
+    checked = 0
+    for bits in itertools.product((False, True), repeat=9):
+        try:
+            ku = x509.KeyUsage(*bits)
+        except ValueError:  # encipher/decipherOnly without keyAgreement
+            continue
+        checked += 1
+        if ku == _LEAF_KU:
+            _fast_leaf_ku(None, None, ku)  # type: ignore[arg-type]
+        else:
+            with pytest.raises(ProfileViolation):
+                _fast_leaf_ku(None, None, ku)  # type: ignore[arg-type]
+    assert checked == 320
