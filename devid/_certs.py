@@ -1031,7 +1031,10 @@ def _subject_flags(der: bytes) -> tuple[bool, bool] | None:
 
 
 def _leaf_fast_pass(
-    leaf: x509.Certificate, subjects: Sequence[x509.GeneralName] | None, der: bytes | None
+    leaf: x509.Certificate,
+    subjects: Sequence[x509.GeneralName] | None,
+    der: bytes | None,
+    known_urn: str | None = None,
 ) -> tuple[str, bool, Any] | None:
     """The device rules the verifier does not check, on a leaf it has just accepted.
 
@@ -1040,11 +1043,16 @@ def _leaf_fast_pass(
     (exactly one URI SAN that is a device URN, a subject serialNumber, an allowed key and
     signature algorithm), else ``None``: the caller then takes the full path. The third
     item is the leaf's public key (loaded here for the algorithm check; the token check
-    verifies with it).
+    verifies with it). ``known_urn`` is a text the caller has already found to be a device
+    URN (:func:`urn_problem`), e.g. the token's ``sub``: a SAN equal to it is not checked
+    again.
     """
     try:
-        uris = [g.value for g in subjects or () if type(g) is _URI]
-        if len(uris) != 1 or urn_problem(uris[0]) is not None:
+        if subjects is not None and len(subjects) == 1 and type(subjects[0]) is _URI:
+            uris = [subjects[0].value]  # the usual SAN: one URI
+        else:
+            uris = [g.value for g in subjects or () if type(g) is _URI]
+        if len(uris) != 1 or (uris[0] != known_urn and urn_problem(uris[0]) is not None):
             return None
         flags = _subject_flags(der) if der is not None else None
         if flags is None:
@@ -1295,12 +1303,13 @@ class ChainValidator:
         return ChainResult(True, leaf_cert, urn, (leaf_cert, entry.certificate, entry.anchor), ())
 
     def _hot_leaf(
-        self, leaf: bytes, vendor: bytes, now: datetime
+        self, leaf: bytes, vendor: bytes, now: datetime, known_urn: str | None = None
     ) -> tuple[x509.Certificate, str, Any, _ValidatedCA] | None:
         """:meth:`_try_hot` without the result object: ``(leaf certificate, URN, leaf public
         key, vendor CA entry)`` for a leaf that passes every check with no finding, else
         ``None``. ``now`` must be aware UTC (:func:`_aware`); the caller checks that there
-        is no revocation list. (:func:`devid._token.verify_token` calls this directly.)"""
+        is no revocation list. ``known_urn``: see :func:`_leaf_fast_pass`.
+        (:func:`devid._token.verify_token` calls this directly.)"""
         entry = self._validated.get(vendor)
         if entry is None or not (entry.not_before <= now <= entry.not_after):
             return None
@@ -1324,7 +1333,7 @@ class ChainValidator:
             return None
         # The verified chain is leaf -> this vendor CA (the store's only certificate; the
         # leaf cannot be it: the device policy refuses CA:TRUE), then its anchor.
-        checked = _leaf_fast_pass(leaf_cert, verified.subjects, leaf)
+        checked = _leaf_fast_pass(leaf_cert, verified.subjects, leaf, known_urn)
         if checked is None or not checked[1]:  # a rule fails, or the subject-O warning
             return None
         return leaf_cert, checked[0], checked[2], entry

@@ -262,13 +262,12 @@ def verify_token(
         raise ValueError("pass exactly one of validator= and key=")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError("verify_token() takes bytes")
-
     if type(validator) is ChainValidator and type(data) is bytes:
         hot = _verify_hot(data, now, validator, nonce)
         if hot is not None:
             return hot
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError("verify_token() takes bytes")
 
     msg, parse_findings = parse_sign1(bytes(data), max_size=MAX_TOKEN_SIZE)
     if msg is None:
@@ -458,7 +457,7 @@ def _verify_hot(data: bytes, now: datetime, validator: ChainValidator,
             return None
 
     # the device certificate, then sub = its URN, the key type and the token signature
-    hot = validator._hot_leaf(leaf_der, vendor_der, _aware(now))
+    hot = validator._hot_leaf(leaf_der, vendor_der, _aware(now), subject)  # sub: a URN
     if hot is None:
         return None
     leaf, urn, key, _ = hot
