@@ -39,6 +39,7 @@ from devid._certs import ChainValidator, _aware, device_urn, parse_certificate, 
 from devid._cose import (
     _EC_PUBLIC_TYPE,
     _ECDSA_SIG,
+    _SCALARS,
     EDDSA,
     ES256,
     ES384,
@@ -374,6 +375,31 @@ _HOT_ALGS: Mapping[int, tuple[str, int, ec.ECDSA]] = MappingProxyType({
 _ES256_X5CHAIN_HEAD = b"\xa2\x01\x26\x18\x21\x82\x59"
 
 
+def _sign1_parts(data: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """``(protected, payload, signature)`` when ``data`` is ``18([h'..', {}, h'..', h'..'])``
+    with the usual heads (protected with a 2-byte length, payload with a 1- or 2-byte
+    length, a 64- or 96-byte signature), read in place; else ``None`` (the caller then
+    decodes it). Bytes accepted here decode to exactly that message."""
+    if data[:3] != b"\xd2\x84\x59":
+        return None
+    end = 5 + int.from_bytes(data[3:5], "big")
+    if data[end:end + 1] != b"\xa0":
+        return None
+    head = data[end + 1:end + 2]
+    if head == b"\x58":
+        start = end + 3
+        stop = start + data[end + 2] if len(data) > end + 2 else -1
+    elif head == b"\x59":
+        start = end + 4
+        stop = start + int.from_bytes(data[end + 2:end + 4], "big")
+    else:
+        return None
+    if stop < 0 or data[stop:stop + 1] != b"\x58" or len(data) != stop + 2 + (
+            size := data[stop + 1] if len(data) > stop + 1 else -1) or size not in (64, 96):
+        return None
+    return data[5:end], data[start:stop], data[stop + 2:]
+
+
 def _es256_x5chain(prot_b: bytes) -> tuple[bytes, bytes] | None:
     """``(leaf, vendor)`` when ``prot_b`` is ``{1: -7, 33: [h'leaf', h'vendor']}`` as devid
     encodes it (each certificate with a 2-byte length), read in place; else ``None`` (the
@@ -401,17 +427,21 @@ def _verify_hot(data: bytes, now: datetime, validator: ChainValidator,
     """
     if len(data) > MAX_TOKEN_SIZE or validator._revocation is not None:
         return None
-    outer = _fast_decode(data)
-    if type(outer) is cbor2.CBORTag:
-        if outer.tag != TAG_SIGN1:
+    parts = _sign1_parts(data)
+    if parts is not None:
+        prot_b, payload, signature = parts
+    else:
+        outer = _fast_decode(data)
+        if type(outer) is cbor2.CBORTag:
+            if outer.tag != TAG_SIGN1:
+                return None
+            outer = outer.value
+        if type(outer) is not list or len(outer) != 4:
             return None
-        outer = outer.value
-    if type(outer) is not list or len(outer) != 4:
-        return None
-    prot_b, unprot, payload, signature = outer
-    if (type(prot_b) is not bytes or type(unprot) is not dict or unprot
-            or type(payload) is not bytes or type(signature) is not bytes):
-        return None
+        prot_b, unprot, payload, signature = outer
+        if (type(prot_b) is not bytes or type(unprot) is not dict or unprot
+                or type(payload) is not bytes or type(signature) is not bytes):
+            return None
     alg: Any
     pair = _es256_x5chain(prot_b)
     if pair is not None:
@@ -434,17 +464,20 @@ def _verify_hot(data: bytes, now: datetime, validator: ChainValidator,
 
     # the claims: what _decode_claims accepts without a finding
     claims = _fast_decode(payload)
-    if type(claims) is not dict or not _plain(claims, 3):
+    if type(claims) is not dict:
         return None
     subject = claims.get(SUB)
     if type(subject) is not str or IAT not in claims or urn_problem(subject) is not None:
         return None
-    for claim, value in claims.items():
+    for claim, value in claims.items():  # with _plain(claims, 3): int keys, plain values
         if type(claim) is not int:
             return None
+        kind = type(value)
+        if kind not in _SCALARS and not _plain(value, 2):
+            return None
         rule = _CLAIM_RULES.get(claim)
-        if rule is None or (type(value) is int and claim in _INT_CLAIMS) or (
-                claim == EAT_NONCE and type(value) is bytes and 8 <= len(value) <= 64):
+        if rule is None or (kind is int and claim in _INT_CLAIMS) or (
+                claim == EAT_NONCE and kind is bytes and 8 <= len(value) <= 64):
             continue
         if rule(value):
             return None

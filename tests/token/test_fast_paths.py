@@ -195,3 +195,23 @@ def test_in_place_protected_header_read_agrees_with_cbor2(
         pair = _es256_x5chain(data)
         if pair is not None:
             assert cbor2.loads(data) == {1: -7, 33: list(pair)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=0, max_size=400), st.binary(min_size=0, max_size=400),
+       st.sampled_from([64, 96, 63, 0]), st.integers(0, 12), st.binary(max_size=3),
+       st.integers(0, 6))
+def test_in_place_sign1_read_agrees_with_cbor2(
+        prot: bytes, payload: bytes, sig_size: int, cut: int, junk: bytes, where: int) -> None:
+    from devid._token import _sign1_parts
+
+    sig = bytes(range(sig_size))
+    data = cbor2.dumps(cbor2.CBORTag(18, [prot, {}, payload, sig]))
+    if len(prot) >= 256 and len(payload) >= 24 and sig_size in (64, 96):
+        assert _sign1_parts(data) == (prot, payload, sig)
+    for variant in (data, data[:len(data) - cut], data + junk,
+                    data[:3 + where] + junk + data[3 + where:]):
+        parts = _sign1_parts(variant)
+        if parts is not None:
+            value = cbor2.loads(variant)
+            assert value.tag == 18 and value.value == [parts[0], {}, parts[1], parts[2]]
