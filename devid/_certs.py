@@ -54,7 +54,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID, SignatureAlgorithmOID
 from cryptography.x509.verification import (
     Criticality,
@@ -74,6 +74,7 @@ DECODE_ERRORS: tuple[type[Exception], ...] = (
     UnsupportedAlgorithm,
     x509.DuplicateExtension,
     x509.UnsupportedGeneralNameType,
+    x509.InvalidVersion,  # not a ValueError: a version field other than v1/v3
 )
 
 _EXT_ERRORS: tuple[type[Exception], ...] = (x509.ExtensionNotFound, *DECODE_ERRORS)
@@ -173,7 +174,10 @@ def is_device_urn(urn: object) -> bool:
 
 @lru_cache(maxsize=8192)
 def _parse_der(der: bytes) -> x509.Certificate:
-    return x509.load_der_x509_certificate(der)
+    try:
+        return x509.load_der_x509_certificate(der)
+    except x509.InvalidVersion as exc:  # not a ValueError in cryptography; callers expect one
+        raise ValueError(str(exc)) from None
 
 
 def parse_certificate(data: bytes | x509.Certificate) -> x509.Certificate:
@@ -198,7 +202,7 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     if b"-----BEGIN" in data:
         try:
             certs = x509.load_pem_x509_certificates(data)
-        except ValueError as exc:
+        except (ValueError, x509.InvalidVersion) as exc:
             raise ValueError(f"not a PEM certificate file: {exc}") from None
         if not certs:  # pragma: no cover - cryptography raises instead
             raise ValueError("no certificate in the PEM file")
@@ -324,6 +328,10 @@ def authority_key_identifier(cert: x509.Certificate) -> bytes | None:
     return aki.key_identifier
 
 
+_CRL_KEY_TYPES = (rsa.RSAPublicKey, dsa.DSAPublicKey, ec.EllipticCurvePublicKey,
+                  ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)
+
+
 class RevocationList:
     """Revoked device certificates: spec §3's JSON list and/or PEM CRLs.
 
@@ -423,7 +431,9 @@ class RevocationList:
         if cached is None:
             try:
                 pub = issuer.public_key()
-                cached = self._crls[index].is_signature_valid(pub)  # type: ignore[arg-type]
+                if not isinstance(pub, _CRL_KEY_TYPES):
+                    raise TypeError(f"a {type(pub).__name__} cannot sign a CRL")
+                cached = self._crls[index].is_signature_valid(pub)
             except (TypeError, ValueError, UnsupportedAlgorithm):
                 cached = False
             self._crl_ok[key] = cached
@@ -823,7 +833,8 @@ def _raise_errors(found: list[Finding]) -> None:
         raise ProfileViolation(errors)
 
 
-_LEAF_KU = x509.KeyUsage(
+#: keyUsage of a device certificate (spec §2): digitalSignature only.
+LEAF_KEY_USAGE = x509.KeyUsage(
     digital_signature=True,
     content_commitment=False,
     key_encipherment=False,
@@ -858,7 +869,7 @@ def _leaf_bc(_policy: Policy, cert: x509.Certificate, value: x509.BasicConstrain
 
 
 def _leaf_ku(_policy: Policy, cert: x509.Certificate, value: x509.KeyUsage) -> None:
-    if value != _LEAF_KU:
+    if value != LEAF_KEY_USAGE:
         raise _violation(cert)
 
 
@@ -916,7 +927,7 @@ def _fast_leaf_bc(_policy: Policy, _cert: x509.Certificate, value: x509.BasicCon
 
 
 def _fast_leaf_ku(_policy: Policy, _cert: x509.Certificate, value: x509.KeyUsage) -> None:
-    # value == _LEAF_KU, read bit by bit (cheaper than KeyUsage.__eq__): encipherOnly and
+    # value == LEAF_KEY_USAGE, read bit by bit (cheaper than KeyUsage.__eq__): encipherOnly and
     # decipherOnly cannot be set without keyAgreement (KeyUsage refuses that)
     if not value.digital_signature or (
             value.key_cert_sign or value.crl_sign or value.key_agreement

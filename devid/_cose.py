@@ -33,7 +33,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
@@ -376,7 +376,8 @@ _EC_PUBLIC_TYPE: type[Any] = type(ec.derive_private_key(1, ec.SECP256R1()).publi
 
 def _key_alg_problem(alg: int, key: object, strict: bool) -> tuple[Finding | None, bool]:
     """Check that ``key`` fits ``alg``: (finding or None, whether to go on verifying)."""
-    if type(key) is _EC_PUBLIC_TYPE and alg in _ECDSA and key.curve.name == _ECDSA[alg][1]:  # type: ignore[attr-defined]
+    if (type(key) is _EC_PUBLIC_TYPE and alg in _ECDSA
+            and cast(ec.EllipticCurvePublicKey, key).curve.name == _ECDSA[alg][1]):
         return None, True
     if alg == EDDSA:
         if isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
@@ -476,13 +477,14 @@ def _check_signature(msg: Sign1, key: PublicKeyTypes, alg: int, aad: bytes,
 def _verify_raw(key: PublicKeyTypes, alg: int, signature: bytes, tbs: bytes) -> bool:
     try:
         if type(key) is _EC_PUBLIC_TYPE or isinstance(key, ec.EllipticCurvePublicKey):
-            size = _CURVE_BYTES[key.curve.name]  # type: ignore[union-attr]
+            key = cast(ec.EllipticCurvePublicKey, key)
+            size = _CURVE_BYTES[key.curve.name]
             if len(signature) != 2 * size:
                 return False
             r = int.from_bytes(signature[:size], "big")
             s = int.from_bytes(signature[size:], "big")
             der = encode_dss_signature(r, s)
-            key.verify(der, tbs, _ECDSA_SIG[alg])  # type: ignore[union-attr,call-arg,arg-type]
+            key.verify(der, tbs, _ECDSA_SIG[alg])
         elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
             key.verify(signature, tbs)
         else:  # pragma: no cover - excluded by _key_alg_problem

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 
-from devid._certs import urn_problem
+from devid._certs import LEAF_KEY_USAGE, urn_problem
 
 KeyType: TypeAlias = Literal["p256", "p384", "ed25519"]
 PrivateKey: TypeAlias = ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
@@ -352,17 +352,6 @@ def issue_device(
     )
 
 
-LEAF_KEY_USAGE = x509.KeyUsage(
-    digital_signature=True,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=False,
-    crl_sign=False,
-    encipher_only=False,
-    decipher_only=False,
-)
 
 
 def _ca_key_usage() -> x509.KeyUsage:

@@ -85,7 +85,7 @@ def _load_key(path: str) -> Any:
     for loader, is_cert in loaders:
         try:
             obj: Any = loader(data)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, x509.InvalidVersion):
             continue
         return obj.public_key() if is_cert else obj
     fail(f"--key {path}: not a PEM/DER public key or certificate")

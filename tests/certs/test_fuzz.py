@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +104,18 @@ def test_mutated_pem(pki: TestPKI) -> None:
             pass
 
     run()
+
+
+def test_a_certificate_with_an_unknown_version_is_a_clear_error(pki: TestPKI) -> None:
+    """cryptography raises InvalidVersion (not a ValueError) for version 10: still one
+    readable ValueError from load_certificates, and a finding from the validator."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    der = bytearray(pki.device.certificate.public_bytes(Encoding.DER))
+    at = der.index(b"\xa0\x03\x02\x01\x02")  # [0] EXPLICIT INTEGER 2 (v3)
+    der[at + 4] = 0x0A
+    with pytest.raises(ValueError, match=r"X\.509"):
+        load_certificates(bytes(der))
+    result = ChainValidator(pki.trust).validate(bytes(der), [], now=pki.now)
+    assert not result.valid
+    assert "ID-CERT-MALFORMED" in {f.code for f in result.findings}

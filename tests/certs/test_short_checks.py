@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devid._certs import (
-    _LEAF_KU,
+    LEAF_KEY_USAGE,
     ProfileViolation,
     _fast_leaf_ku,
     _plain_ops_urn,
@@ -54,7 +54,7 @@ def test_key_usage_callback_is_equality_with_the_device_key_usage() -> None:
         except ValueError:  # encipher/decipherOnly without keyAgreement
             continue
         checked += 1
-        if ku == _LEAF_KU:
+        if ku == LEAF_KEY_USAGE:
             _fast_leaf_ku(None, None, ku)  # type: ignore[arg-type]
         else:
             with pytest.raises(ProfileViolation):

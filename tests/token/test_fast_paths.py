@@ -215,3 +215,26 @@ def test_in_place_sign1_read_agrees_with_cbor2(
         if parts is not None:
             value = cbor2.loads(variant)
             assert value.tag == 18 and value.value == [parts[0], {}, parts[1], parts[2]]
+
+
+def test_a_token_whose_certificate_has_an_unknown_version_is_a_finding(pki: TestPKI) -> None:
+    """cryptography raises InvalidVersion, not ValueError, for an X.509 version of 10: a
+    device sending such a certificate gets a finding on every path, never an exception."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from devid._cose import sign1
+
+    d = pki.device
+    der = bytearray(d.certificate.public_bytes(Encoding.DER))
+    at = der.index(b"\xa0\x03\x02\x01\x02")  # [0] EXPLICIT INTEGER 2 (v3)
+    der[at + 4] = 0x0A
+    vendor = d.chain[1].public_bytes(Encoding.DER)
+    payload = cbor2.dumps({2: d.urn, 6: 1_700_000_000})
+    tok = sign1(payload, d.key, protected={33: [bytes(der), vendor]})
+    validator = ChainValidator(pki.trust)
+    for _ in range(2):  # cold, then with the vendor CA cached (the short path)
+        res = verify_token(tok, now=pki.now, validator=validator)
+        assert not res.valid
+        assert "ID-CERT-MALFORMED" in {f.code for f in res.findings}
+    res = verify_token(tok, now=pki.now, key=d.certificate.public_key())
+    assert not res.valid
