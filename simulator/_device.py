@@ -142,6 +142,10 @@ class SimDevice:
         self.state_seq = 0
         self.event_seq: dict[str, int] = {}
         self.values = self._initial_values()
+        # An actuator holds what its last command set (a lock stays locked): only the
+        # properties no command sets drift on their own.
+        self.drifting = {name: spec for name, spec in profile.properties.items()
+                         if not any(name in c.sets for c in profile.commands.values())}
         self.token = self._make_token()
         self.stale_token = self._make_token(
             nonce=bytes(rng.getrandbits(8) for _ in range(16)), age_s=3600)
@@ -322,6 +326,12 @@ class SimDevice:
         else:
             client.abort()
 
+    def drift(self, dt: float) -> None:
+        """Advance the free-running properties by ``dt`` seconds."""
+        for name, spec in self.drifting.items():
+            if name in self.values:
+                self.values[name] = next_value(name, spec, self.values[name], self.rng, dt)
+
     async def _ticker(self) -> None:
         loop = asyncio.get_running_loop()
         heartbeat = self.fault.heartbeat if self.fault is not None else True
@@ -331,10 +341,7 @@ class SimDevice:
         next_at = loop.time()
         while True:
             next_at += self.interval
-            for name, spec in self.profile.properties.items():
-                if name in self.values:
-                    self.values[name] = next_value(name, spec, self.values[name], self.rng,
-                                                   self.interval)
+            self.drift(self.interval)
             if heartbeat:
                 self._publish("state", self.state_payload(), retain=retain)
             if events and self.rng.random() < EVENT_PROBABILITY:

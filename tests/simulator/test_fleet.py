@@ -416,3 +416,19 @@ def test_cli_simulate_usage_errors(args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, ["simulate", *args, "--duration", "0"])
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+def test_commanded_properties_hold_between_commands(tmp_path: Path) -> None:
+    """A lock stays where its last command put it; sensors and batteries drift on their own."""
+    fleet = Fleet("smart-lock/1", "mqtt://127.0.0.1:1", count=1, ca_dir=tmp_path / "ca",
+                  seed=7, mdns_interface=None, settings=MqttSettings())
+    fleet._build()
+    dev = fleet.devices[0]
+    assert "locked" not in dev.drifting and "battery" in dev.drifting
+    before = dict(dev.values)
+    seen: set[Any] = set()
+    for _ in range(2000):
+        dev.drift(10.0)
+        seen.add(dev.values["battery"])
+    assert dev.values["locked"] is before["locked"]
+    assert len(seen) > 1  # the free-running property did move
