@@ -89,18 +89,24 @@ def print_run(run: Any, console: Any) -> None:
 @click.option("--html", "html_file", metavar="FILE", help="Write the HTML report to FILE.")
 @click.option("--db", "db_file", metavar="FILE",
               help="SQLite results store (WAL); an unfinished run of the profile is resumed.")
+@click.option("--power-cycle", "power_cycle", metavar="CMD",
+              help="Command that cuts a device off without a clean disconnect (a switched "
+                   "outlet, kill -9 of a simulator), run once per device after its other "
+                   "tests; {urn} in it (and $DEVID_URN) is the device. Enables the lastwill "
+                   "test, which is skipped without it.")
 @click.option("--list", "list_only", is_flag=True, help="Print the suite's test ids and exit.")
 def test_command(  # noqa: PLR0917 (click passes options positionally)
         profile_ref: str, devices: tuple[str, ...], all_devices: bool,
                  broker: str | None, trust_dir: str | None, duration: float,
                  junit_file: str | None, json_file: str | None, html_file: str | None,
-                 db_file: str | None, list_only: bool) -> None:
+                 db_file: str | None, power_cycle: str | None, list_only: bool) -> None:
     """Run the test suite of a profile on live devices.
 
     \b
     Tests: identity.token, identity.possession, retained.identity|status|state,
     heartbeat, state.schema, cmd.<name>.ack (one per command; devid sends the
-    command), events.wellformed, lastwill. Devices are tested in parallel.
+    command), events.wellformed, lastwill (needs --power-cycle). Devices are
+    tested in parallel.
     """
     from devid._profiles import ProfileError, load_profile
     from devid.live import suite_for
@@ -124,6 +130,14 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
     if trust_dir is None:
         fail(f"no trust anchors: use --trust DIR or set ${TRUST_ENV}")
     validator = load_validator(trust_dir)
+    hook = None
+    if power_cycle is not None:
+        from devid.live import command_power_cycle
+
+        try:
+            hook = command_power_cycle(power_cycle)
+        except ValueError as exc:
+            fail(f"--power-cycle: {exc}")
     from devid.discovery import urn_problem
 
     for urn in devices:
@@ -131,7 +145,7 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
         if problem:
             fail(f"--device {urn!r}: {problem}")
     run = _run(profile, list(devices), broker, validator=validator, duration=duration,
-               db_file=db_file)
+               db_file=db_file, power_cycle=hook)
 
     if junit_file:
         from devid._reports import render_junit
@@ -154,7 +168,7 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
 
 
 def _run(profile: Any, devices: list[str], broker: str, *, validator: Any, duration: float,
-         db_file: str | None) -> Any:
+         db_file: str | None, power_cycle: Any) -> Any:
     from devid._reports import ResultStore, StoreError
     from devid.live import devices_on_broker, run_suite
 
@@ -175,7 +189,7 @@ def _run(profile: Any, devices: list[str], broker: str, *, validator: Any, durat
                                      devices={urn: urn for urn in devices})
             done = store.done(run_id)
             asyncio.run(run_suite(broker, profile, devices, validator=validator,
-                                  duration=duration, done=done,
+                                  duration=duration, done=done, power_cycle=power_cycle,
                                   on_result=lambda r: store.record(run_id, r)))
             store.finish_run(run_id)
             return store.load_run(run_id)

@@ -7,6 +7,7 @@ suite table (:func:`suite_for`). Transports and orchestration: :func:`async_scan
 
 from __future__ import annotations
 
+from devid.live._hooks import HookError, command_power_cycle
 from devid.live._possession import (
     NONCE_SIZE,
     Possession,
@@ -27,6 +28,7 @@ from devid.live._suite import (
 
 __all__ = [
     "NONCE_SIZE",
+    "HookError",
     "Possession",
     "PossessionResult",
     "Response",
@@ -36,6 +38,7 @@ __all__ = [
     "challenge_payload",
     "check_retained_token",
     "command_args",
+    "command_power_cycle",
     "devices_on_broker",
     "judge_possession",
     "route",

@@ -350,10 +350,16 @@ async def _run_device(
 
         # last will (cuts the device off: the last thing done)
         will_findings: list[Finding] | None = None
+        will_error: Finding | None = None
         if em.pending(LASTWILL_CASE.id) and power_cycle is not None:
             before = len(session.messages)
             cut = time.time()
-            await power_cycle(urn)
+            try:
+                await power_cycle(urn)
+            except Exception as exc:  # the hook's failure is this case's error, not the device's
+                will_error = finding("TEST-ERROR", f"the power-cycle hook failed: {exc}",
+                                     subject=urn)
+                cut = -math.inf
             will_findings = [finding(
                 "TEST-LASTWILL-MISSING",
                 f"no retained offline status within {LASTWILL_WAIT_S:g} s of an unclean "
@@ -403,7 +409,9 @@ async def _run_device(
     else:
         em.emit(EVENTS_CASE.id, [finding("TEST-SKIPPED", f"no event in {end_t - start:.0f} s",
                                          subject=urn)], status=TestStatus.SKIPPED)
-    if will_findings is None:
+    if will_error is not None:
+        em.emit(LASTWILL_CASE.id, [will_error], status=TestStatus.ERROR)
+    elif will_findings is None:
         em.emit(LASTWILL_CASE.id, [finding(
             "TEST-SKIPPED", "the Last Will needs an unclean disconnect of the device; this run "
             "has no way to cause one", subject=urn)], status=TestStatus.SKIPPED)

@@ -205,7 +205,7 @@ def test_devid_test_device_list_and_healthy_exit_zero(
     data = json.loads(result.stdout)
     assert {r["device"] for r in data["results"]} == set(healthy)
     statuses = {r["test_id"]: r["status"] for r in data["results"]}
-    assert statuses["lastwill"] == "skipped"  # the CLI cannot cut a device off
+    assert statuses["lastwill"] == "skipped"  # no --power-cycle hook given
     assert statuses["identity.possession"] == "passed"
 
 

@@ -121,9 +121,10 @@ def test_public_surface_of_devid_live() -> None:
     import devid.live
 
     assert sorted(devid.live.__all__) == sorted([
-        "NONCE_SIZE", "Possession", "PossessionResult", "Response", "ScanStats", "SuiteCase",
-        "async_scan", "challenge_payload", "check_retained_token", "command_args",
-        "devices_on_broker", "judge_possession", "route", "run_suite", "scan", "suite_for"])
+        "NONCE_SIZE", "HookError", "Possession", "PossessionResult", "Response", "ScanStats",
+        "SuiteCase", "async_scan", "challenge_payload", "check_retained_token", "command_args",
+        "command_power_cycle", "devices_on_broker", "judge_possession", "route", "run_suite",
+        "scan", "suite_for"])
     for name in devid.live.__all__:
         assert getattr(devid.live, name) is not None
 
