@@ -16,6 +16,21 @@ import cbor2
 MAX_SIZE = 64 * 1024
 MAX_DEPTH = 16
 
+# cbor2 5 and 6 differ in two ways that matter here (docs/architecture.md, "CBOR"):
+# cbor2 6 decodes the content of every tag immutably (arrays as tuples, maps as
+# frozendicts, sets as frozensets; elsewhere only map keys are), and it raises on a stray
+# break code where cbor2 5 returns its ``break_marker``. :func:`decode` gives the same
+# values under both: cbor2 5's mutable tag contents (see :func:`thaw`).
+_PROBE = cbor2.loads(b"\xd8\x63\x82\x80\xa0")  # 99([[], {}])
+#: True under cbor2 6: containers inside tags are decoded immutably and need :func:`thaw`.
+FROZEN_TAGS: bool = type(_PROBE.value) is not list
+_FROZEN_TYPES: tuple[type[Any], ...] = (
+    (tuple, type(_PROBE.value[1]), frozenset) if FROZEN_TAGS else ())
+#: cbor2 5's stray-break result; under cbor2 6 (which raises instead) an object no
+#: decoded value is, so ``value is BREAK_MARKER`` is never true of a real value.
+BREAK_MARKER: Any = getattr(cbor2, "break_marker", object())
+del _PROBE
+
 
 class CborError(ValueError):
     """The bytes are not CBOR devid accepts. ``kind`` is ``"malformed"`` or ``"limit"``."""
@@ -85,12 +100,61 @@ def decode(data: bytes, *, max_size: int = MAX_SIZE, max_depth: int = MAX_DEPTH)
         raise CborError("malformed", _short(exc)) from None
     if fp.tell() != len(data):
         raise CborError("malformed", f"{len(data) - fp.tell()} trailing bytes after the data item")
-    if value is getattr(cbor2, "break_marker", None):
+    if value is BREAK_MARKER:
         raise CborError("malformed", "stray break marker")
+    if FROZEN_TAGS and isinstance(value, _CONTAINERS):
+        value = thaw(value)
     depth = nesting_depth(value, max_depth)
     if depth > max_depth:
         raise CborError("limit", f"nested {depth} deep, limit {max_depth}")
     return value
+
+
+def thaw(value: Any, done: dict[int, Any] | None = None, frozen: bool = False) -> Any:
+    """``value`` as cbor2 5 decodes it, from cbor2 6's decoding (``FROZEN_TAGS``).
+
+    cbor2 6 decodes everything inside a tag immutably: arrays as tuples, maps as
+    frozendicts, sets (tag 258) as frozensets; cbor2 5 only map keys (and set elements).
+    Tags are rebuilt (cbor2 6's ``CBORTag.value`` is read-only) around mutable copies;
+    map keys are left as they are, immutable under both. Lists and maps outside tags are
+    updated in place. Each container is converted once (``done``, by id), so shared
+    values (tags 28/29) stay shared and cycles end; the decoder's own depth limit bounds
+    the recursion.
+    """
+    if done is None:
+        done = {}
+    key = id(value)
+    if key in done:
+        return done[key]
+    tp = type(value)
+    out: Any
+    if tp is cbor2.CBORTag:
+        done[key] = out = cbor2.CBORTag(value.tag, thaw(value.value, done, True))
+        return out
+    if frozen and tp in _FROZEN_TYPES:
+        if tp is tuple:
+            out = [thaw(v, done, True) if isinstance(v, _WALKED) else v for v in value]
+        elif tp is frozenset:
+            out = set(value)  # set elements are immutable under cbor2 5 too
+        else:
+            out = {k: thaw(v, done, True) if isinstance(v, _WALKED) else v
+                   for k, v in value.items()}
+        if value:  # the empty tuple is a singleton: each () becomes its own []
+            done[key] = out
+        return out
+    done[key] = value
+    if tp is list:
+        for i, v in enumerate(value):
+            if isinstance(v, _WALKED):
+                value[i] = thaw(v, done, frozen)
+    elif tp is dict:
+        for k, v in value.items():
+            if isinstance(v, _WALKED):
+                value[k] = thaw(v, done, frozen)
+    return value
+
+
+_WALKED: tuple[type[Any], ...] = (list, dict, cbor2.CBORTag, *_FROZEN_TYPES)
 
 
 def _short(exc: BaseException) -> str:

@@ -47,7 +47,7 @@ from devid._capture import (
     iter_capture,
     parse_line,
 )
-from devid._cbor import MAX_DEPTH, CborError
+from devid._cbor import BREAK_MARKER, MAX_DEPTH, CborError
 from devid._cbor import decode as _strict_decode
 from devid._findings import Finding, Severity, finding, has_errors
 from devid._profiles import DEFAULT_ACK_DEADLINE_S, Profile, PropertySpec
@@ -366,7 +366,7 @@ class _Decoder:
 
 
 _SCALARS = frozenset({int, float, str, bytes, bool, type(None)})
-_BREAK = getattr(cbor2, "break_marker", None)
+_BREAK = BREAK_MARKER
 
 
 def _shallow(value: Any) -> bool:

@@ -130,7 +130,7 @@ class Sign1:
 
 
 _SCALARS = frozenset({int, str, bytes, bool, float, type(None)})
-_BREAK = getattr(cbor2, "break_marker", None)
+_BREAK = _cbor.BREAK_MARKER  # also what _fast_decode returns for bytes it does not decode
 
 
 def _plain(value: Any, levels: int) -> bool:
@@ -199,6 +199,10 @@ def _decode_sign1(data: bytes, max_size: int) -> Any:
         inner = value.value if type(value) is cbor2.CBORTag and value.tag == TAG_SIGN1 else value
         if type(inner) is list and _plain(inner, 2):
             return value
+        if _cbor.FROZEN_TAGS and type(inner) is tuple:  # cbor2 6: the array as a tuple
+            value = _cbor.thaw(value)
+            if _plain(value.value, 2):
+                return value
     return _cbor.decode(data, max_size=max_size)
 
 

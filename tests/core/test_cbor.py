@@ -47,7 +47,8 @@ def test_size_limit_is_checked_before_decoding() -> None:
         (b"", "empty"),
         (b"\xff", "break"),
         (b"\x00\x00", "trailing"),
-        (b"\x9b\xff\xff\xff\xff\xff\xff\xff\xff", "array size"),
+        # cbor2 5 says "array size", cbor2 6 "premature end of stream"
+        (b"\x9b\xff\xff\xff\xff\xff\xff\xff\xff", "array size|premature"),
         (b"\x5b\x00\x00\x00\xff\xff\xff\xff\xff", "premature"),
         (b"\xa1\x01", "premature"),
     ],
@@ -57,7 +58,7 @@ def test_malformed_inputs_raise_cbor_error(data: bytes, why: str) -> None:
     with pytest.raises(CborError) as err:
         decode(data)
     assert err.value.kind == "malformed"
-    assert why in str(err.value) or why in {"empty", "break", "trailing"}
+    assert any(w in str(err.value) for w in why.split("|")) or why in {"empty", "break", "trailing"}
     assert time.perf_counter() - start < 0.5
 
 
