@@ -9,6 +9,7 @@ nesting without recursion, and turns every decoder failure into
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 import cbor2
@@ -95,19 +96,46 @@ def decode(data: bytes, *, max_size: int = MAX_SIZE, max_depth: int = MAX_DEPTH)
     except cbor2.CBORDecodeError as exc:
         if "nesting depth" in str(exc):
             raise CborError("limit", f"nested deeper than {max_depth}") from None
+        if "break code" in str(exc):  # cbor2 6; cbor2 5 returns its break_marker (below)
+            raise CborError("malformed", "stray break marker") from None
         raise CborError("malformed", _short(exc)) from None
     except Exception as exc:
         raise CborError("malformed", _short(exc)) from None
+    if value is BREAK_MARKER or (not FROZEN_TAGS and b"\xff" in data and _has_break(value)):
+        raise CborError("malformed", "stray break marker")
     if fp.tell() != len(data):
         raise CborError("malformed", f"{len(data) - fp.tell()} trailing bytes after the data item")
-    if value is BREAK_MARKER:
-        raise CborError("malformed", "stray break marker")
     if FROZEN_TAGS and isinstance(value, _CONTAINERS):
         value = thaw(value)
     depth = nesting_depth(value, max_depth)
     if depth > max_depth:
         raise CborError("limit", f"nested {depth} deep, limit {max_depth}")
     return value
+
+
+def _has_break(value: Any) -> bool:
+    """True when cbor2 5's ``break_marker`` is anywhere in ``value`` (a break code where a
+    data item belongs, e.g. ``81 ff``: cbor2 6 rejects those bytes, so devid does under
+    both). Iterative, each container once: the value may be deep, shared or cyclic."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if item is BREAK_MARKER:
+            return True
+        if isinstance(item, _BREAK_HOLDERS) and id(item) not in seen:
+            seen.add(id(item))
+            if isinstance(item, cbor2.CBORTag):
+                stack.append(item.value)
+            elif isinstance(item, Mapping):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            else:
+                stack.extend(item)
+    return False
+
+
+_BREAK_HOLDERS = (list, tuple, dict, set, frozenset, Mapping, cbor2.CBORTag)
 
 
 def thaw(value: Any, done: dict[int, Any] | None = None, frozen: bool = False) -> Any:

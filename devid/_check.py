@@ -400,7 +400,7 @@ def _shallow_dict(d: dict[Any, Any], depth: int) -> bool:
         elif tp is list:
             if not _shallow_list(v, depth + 1):
                 return False
-        elif tp is cbor2.CBORTag:
+        elif tp not in _SCALARS:  # a tag, or cbor2 5's break_marker (81 ff): strict decode
             return False
         if type(k) not in (str, int):
             return False
@@ -418,7 +418,7 @@ def _shallow_list(items: list[Any], depth: int) -> bool:
         elif tp is list:
             if not _shallow_list(v, depth + 1):
                 return False
-        elif tp is cbor2.CBORTag:
+        elif tp not in _SCALARS:  # a tag, or cbor2 5's break_marker (81 ff): strict decode
             return False
     return True
 

@@ -49,13 +49,28 @@ for _name in _MODULES:
     importlib.import_module(f"devid.cli.{_name}").register(cli)
 
 
+# click >= 8.2 raises this for a group called without a command (older: prints help itself)
+_NO_ARGS_IS_HELP: type[Exception] = getattr(click.exceptions, "NoArgsIsHelpError",
+                                            type("_Never", (Exception,), {}))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     try:
-        cli.main(args=argv, prog_name="devid", standalone_mode=True)
+        code = cli.main(args=argv, prog_name="devid", standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except click.UsageError as exc:  # one line, like every other devid error
+        if isinstance(exc, _NO_ARGS_IS_HELP) and exc.ctx is not None:
+            click.echo(exc.ctx.get_help(), err=True)  # a bare group: its help, as click does
+            sys.exit(EXIT_USAGE)
+        where = exc.ctx.command_path if exc.ctx is not None else "devid"
+        click.echo(f"devid: error: {exc.format_message()} (see '{where} --help')", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        click.echo(f"devid: error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("devid: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:
@@ -63,3 +78,4 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"devid: error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_USAGE)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -346,3 +346,33 @@ def test_large_batches_list_only_invalid_inputs(tmp_path: Path, pki: TestPKI) ->
     assert res.exit_code == 1
     assert "zz-bad.cbor" in res.stdout and "t00.cbor" not in res.stdout
     assert "61 checked: 60 valid, 1 invalid (valid inputs not listed" in res.stdout
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["verify", "token", "x", "--bogus"],
+     "devid: error: No such option '--bogus'. (see 'devid verify token --help')"),
+    (["verify", "cose", "x"],
+     "devid: error: Missing option '--key'. (see 'devid verify cose --help')"),
+    (["nosuch"], "devid: error: No such command 'nosuch'. (see 'devid --help')"),
+    (["ca", "fleet", "d", "--vendor", "v", "--count", "0"],
+     "devid: error: Invalid value for '--count'"),
+])
+def test_usage_errors_are_one_line(argv: list[str], expected: str,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from devid.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(expected), err
+
+
+def test_help_and_version_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    from devid.cli import main
+
+    for argv in (["--help"], ["verify", "token", "--help"], ["--version"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 0, argv
+    assert "devid, version" in capsys.readouterr().out

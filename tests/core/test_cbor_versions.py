@@ -83,3 +83,41 @@ def test_null_is_not_a_break_marker() -> None:
     assert decode(b"\x81\xf6") == [None]
     with pytest.raises(CborError):
         decode(b"\xff")
+
+
+@pytest.mark.parametrize("hex_bytes", [
+    "ff",            # a stray break
+    "ff00",          # ... followed by a byte
+    "81ff",          # a break as the item of a definite-length array
+    "a101ff",        # ... as a map value
+    "a1ff01",        # ... as a map key
+    "d903e6ff",      # ... as a tag's content
+    "9f81ffff",      # ... in a definite array inside an indefinite one
+    "d9010281ff",    # ... as a set element
+    "d81c81ff",      # ... in a shared value
+])
+def test_a_break_where_an_item_belongs_is_malformed(hex_bytes: str) -> None:
+    # cbor2 6 raises on these; cbor2 5 decodes them to its break_marker object
+    with pytest.raises(CborError) as err:
+        decode(bytes.fromhex(hex_bytes))
+    assert err.value.kind == "malformed"
+    assert str(err.value) == "stray break marker"
+
+
+@pytest.mark.parametrize("hex_bytes", ["9f01ff", "bf0102ff", "5f4100ff", "4200ff", "81f6"])
+def test_breaks_that_end_indefinite_items_and_ff_bytes_are_fine(hex_bytes: str) -> None:
+    assert decode(bytes.fromhex(hex_bytes)) in ([1], {1: 2}, b"\x00", b"\x00\xff", [None])
+
+
+@pytest.mark.parametrize("payload", [
+    b"\xa1\x62ts\xff",                           # {"ts": break}
+    b"\xa2\x62ts\x01\x65props\xa1\x64mode\xff",  # a break inside props
+    b"\xa2\x62ts\x01\x65props\xa1\x64mode\x81\xff",
+])
+def test_check_engine_fast_path_rejects_a_nested_break(payload: bytes) -> None:
+    from tests.plugins.message_captures import Session, codes
+
+    s = Session("smart-lock/1")
+    s.healthy(60)
+    s.raw("state", payload, retain=True, dt=1)
+    assert "MSG-CBOR-MALFORMED" in codes(s.check())
