@@ -1041,7 +1041,7 @@ def check_capture(capture: Capture, profile: Profile, *,
 
 
 def check_lines(
-    lines: Iterable[bytes | str],
+    lines: Iterable[bytes | str | Finding],
     profile: Profile,
     *,
     source: str = "",
@@ -1059,6 +1059,12 @@ def check_lines(
     pending: list[Finding] = []
     feed = None
     for lineno, raw in enumerate(lines, start=1):
+        if isinstance(raw, Finding):  # a finding of the reading (bounded_lines)
+            if engine is None:
+                pending.append(raw)
+            else:
+                engine.add_findings([raw])
+            continue
         if engine is None:
             if lineno == 1:
                 item = next(iter_capture([raw], source), None)
