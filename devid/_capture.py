@@ -24,6 +24,8 @@ from typing import IO, Any
 from devid._findings import Finding, finding
 
 MAX_LINE = 1024 * 1024  # a line longer than this is not read into memory as JSON
+#: A line running this far without a newline (``/dev/zero``, a binary blob) ends the reading.
+MAX_SKIP = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +138,49 @@ def _parse_header(obj: dict[str, Any]) -> CaptureHeader:
     )
 
 
-def iter_capture(lines: Iterable[str | bytes], source: str = "") -> Iterator[
+def bounded_lines(fh: IO[bytes], source: str = "") -> Iterator[bytes | Finding]:
+    """The lines of a capture file, none held in memory beyond ``MAX_LINE + 1`` bytes.
+
+    A longer line is yielded cut there (the reader flags it, ``MSG-CAPTURE-LINE``) and its
+    rest skipped. A line that runs past ``MAX_SKIP`` bytes without a newline is not a
+    capture line at all: a ``MSG-CAPTURE-LINE`` finding says the rest of the file was not
+    read, and the lines end there (instead of reading forever).
+    """
+    readline = fh.readline
+    lineno = 0
+    while True:
+        line = readline(MAX_LINE + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) <= MAX_LINE or line.endswith(b"\n"):
+            yield line
+            continue
+        yield line  # cut: flagged as too long
+        skipped = len(line)
+        while not line.endswith(b"\n"):
+            line = readline(MAX_LINE + 1)
+            if not line:
+                return
+            skipped += len(line)
+            if skipped > MAX_SKIP:
+                yield _line_finding(lineno, f"more than {MAX_SKIP} bytes without a newline: "
+                                            "not a capture; the rest of the file was not read",
+                                    source)
+                return
+
+
+def iter_capture(lines: Iterable[str | bytes | Finding], source: str = "") -> Iterator[
         CaptureHeader | CapturedMessage | Finding]:
-    """Stream a capture: the header (first line only), messages and line findings."""
+    """Stream a capture: the header (first line only), messages and line findings.
+
+    ``lines`` may carry findings of the reading itself (:func:`bounded_lines`); they pass
+    through in place.
+    """
     for lineno, raw in enumerate(lines, start=1):
+        if isinstance(raw, Finding):
+            yield raw
+            continue
         if lineno == 1:
             text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
             if '"capture"' in text:
@@ -162,7 +203,7 @@ def read_capture(path: str | Path) -> Capture:
     messages: list[CapturedMessage] = []
     findings: list[Finding] = []
     with path.open("rb") as fh:
-        for item in iter_capture(fh, str(path)):
+        for item in iter_capture(bounded_lines(fh, str(path)), str(path)):
             if isinstance(item, CaptureHeader):
                 header = item
             elif isinstance(item, CapturedMessage):

@@ -283,6 +283,10 @@ def builtin_profile_dir() -> Path:
     return Path(devid.__file__).resolve().parent.parent / "profiles"
 
 
+#: A profile document larger than this is refused unread (profiles are a few KiB).
+MAX_PROFILE_BYTES = 1024 * 1024
+
+
 @dataclass
 class _RawDoc:
     path: Path
@@ -294,7 +298,11 @@ def _read_yaml(path: Path) -> _RawDoc:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_PROFILE_BYTES + 1)
+        if len(raw) > MAX_PROFILE_BYTES:
+            raise ProfileError(f"{path}: larger than {MAX_PROFILE_BYTES} bytes: not a profile")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ProfileError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
@@ -443,7 +451,8 @@ _ID_LINE_RE = re.compile(r"^id:\s*[\"']?([^\"'#\s]+)", re.MULTILINE)
 
 def _peek_id(path: Path) -> str | None:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with path.open("rb") as fh:
+            text = fh.read(MAX_PROFILE_BYTES).decode("utf-8", "replace")
     except OSError:
         return None
     match = _ID_LINE_RE.search(text)
@@ -473,7 +482,8 @@ def load_profile(ref: str | Path, *, extra_dirs: Sequence[Path | str] = ()) -> P
     if isinstance(ref, Path) or _looks_like_path(text):
         path = Path(text).expanduser()
         if not path.is_file():
-            raise ProfileError(f"{text}: no such profile file")
+            raise ProfileError(f"{text}: " + ("not a regular file" if path.exists()
+                                              else "no such profile file"))
         dirs = [*_search_dirs(extra_dirs), path.parent]
         return _resolve_file(path, dirs, ())
     if not PROFILE_ID_RE.match(text):

@@ -49,6 +49,7 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str, trust_dir: str | N
       {"input", "valid", "profile", "devices", "messages",
        "findings": [{"code", "severity", "message", "subject", "t", ...}]}
     """
+    from devid._capture import bounded_lines
     from devid._check import CheckResult, check_lines
     from devid._profiles import ProfileError, load_profile
 
@@ -65,7 +66,8 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str, trust_dir: str | N
     for path in paths:
         try:
             with path.open("rb") as fh:
-                result = check_lines(fh, profile, source=str(path), validator=validator)
+                result = check_lines(bounded_lines(fh, str(path)), profile, source=str(path),
+                                     validator=validator)
         except OSError as exc:
             fail(f"{path}: {exc.strerror or exc}")
         all_valid &= result.valid

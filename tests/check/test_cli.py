@@ -171,3 +171,28 @@ def test_console_script(tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["valid"] is False
+
+
+def test_an_endless_line_ends_the_reading_with_a_finding() -> None:
+    """/dev/zero never ends and has no newline: a finding, not a hang (nor a MemoryError)."""
+    result = run("check", "/dev/zero", "--profile", "smart-lock/1", "--json")
+    assert result.exit_code == 1
+    [obj] = json_lines(result)
+    messages = [f["message"] for f in obj["findings"] if f["code"] == "MSG-CAPTURE-LINE"]
+    assert any("the rest of the file was not read" in m for m in messages), messages
+
+
+def test_over_long_lines_are_cut_and_the_next_lines_still_read(tmp_path: Path) -> None:
+    from devid._capture import MAX_LINE, read_capture
+
+    path = healthy(tmp_path)
+    good = path.read_bytes()
+    first, rest = good.split(b"\n", 1)  # the header stays the first line
+    path.write_bytes(first + b"\n" + b"[" * (3 * MAX_LINE) + b"\n" + rest)
+    capture = read_capture(path)
+    assert [f.code for f in capture.findings] == ["MSG-CAPTURE-LINE"]
+    assert "line 2: line longer than" in capture.findings[0].message
+    assert len(capture.messages) == len(rest.splitlines())
+    result = run("check", str(path), "--profile", "smart-lock/1", "--json")
+    [obj] = json_lines(result)
+    assert [f["code"] for f in obj["findings"]] == ["MSG-CAPTURE-LINE"]

@@ -34,3 +34,11 @@ def test_lint_never_raises(tmp_path: Path, doc: object, raw: str) -> None:
             load_profile(path)
         except ProfileError as exc:
             assert "\n" not in str(exc)
+
+
+def test_an_endless_file_is_refused_unread() -> None:
+    import pytest
+
+    assert "larger than 1048576 bytes" in str(lint_profile("/dev/zero"))
+    with pytest.raises(ProfileError, match="not a regular file"):
+        load_profile("/dev/zero")
