@@ -400,6 +400,8 @@ class RevocationList:
                 doc = json.loads(stripped.decode("utf-8"))
             except (UnicodeDecodeError, ValueError) as exc:
                 raise ValueError(f"not valid JSON: {exc}") from None
+            except RecursionError:
+                raise ValueError("not a revocation list: JSON nested too deeply") from None
             if not isinstance(doc, list):
                 raise ValueError('expected a JSON list [{"issuer_ski": ..., "serial": ...}]')
             return cls.from_entries(doc)

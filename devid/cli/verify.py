@@ -215,7 +215,12 @@ def token_cmd(*, paths: tuple[str, ...], trust_dir: str | None, key_file: str | 
     if key_file and revoked:
         fail("--revoked needs --trust (revocation is checked along the validated chain)")
     now = parse_at(at)
+    from devid._check import NONCE_MAX, NONCE_MIN
+
     challenge = parse_hex("--nonce", nonce)
+    if challenge is not None and not NONCE_MIN <= len(challenge) <= NONCE_MAX:
+        fail(f"--nonce: a challenge nonce is {NONCE_MIN}-{NONCE_MAX} bytes "
+             f"(spec §5), not {len(challenge)}")
     files = _files(paths)
     key = _load_key(key_file) if key_file else None
     validator = (ChainValidator(_trust_store(trust_dir), revocation=_revocation(revoked))
@@ -294,7 +299,7 @@ def cert_cmd(*, leaf: str, chain_file: str | None, trust_dir: str | None, at: st
     now = parse_at(at)
     leaf_path = Path(leaf)
     if not leaf_path.is_file():
-        fail(f"{leaf}: no such file")
+        fail(f"{leaf}: " + ("not a regular file" if leaf_path.exists() else "no such file"))
     data = _read_limited(leaf_path)
     validator = ChainValidator(_trust_store(trust_dir), revocation=_revocation(revoked))
     if data is None:
@@ -306,7 +311,8 @@ def cert_cmd(*, leaf: str, chain_file: str | None, trust_dir: str | None, at: st
     if chain_file:
         chain_path = Path(chain_file)
         if not chain_path.is_file():
-            fail(f"--chain {chain_file}: no such file")
+            fail(f"--chain {chain_file}: " + ("not a regular file" if chain_path.exists()
+                                              else "no such file"))
         chain_data = _read_limited(chain_path)
         if chain_data is None:
             fail(f"--chain {chain_file}: larger than {MAX_READ} bytes")

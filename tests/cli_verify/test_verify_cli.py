@@ -173,6 +173,10 @@ def test_table_does_not_interpret_device_strings_as_markup(tmp_path: Path, pki: 
     (["--key", "JUNK"], "not a PEM/DER"),
     (["--key", "K", "--revoked", "R"], "--revoked needs --trust"),
     (["--trust", "T", "--revoked", "JUNK"], "--revoked"),
+    (["--trust", "T", "--revoked", "DEEP"], "JSON nested too deeply"),
+    (["--trust", "T", "--nonce", ""], "--nonce: a challenge nonce is 16-64 bytes"),
+    (["--trust", "T", "--nonce", "00" * 15], "not 15"),
+    (["--trust", "T", "--nonce", "00" * 65], "not 65"),
 ])
 def test_usage_errors_exit_2(tmp_path: Path, good_token: Path, pki: TestPKI, args: list[str],
                              message: str) -> None:
@@ -184,8 +188,10 @@ def test_usage_errors_exit_2(tmp_path: Path, good_token: Path, pki: TestPKI, arg
     junk.write_text("hello")
     cert = tmp_path / "cert.pem"
     cert.write_bytes(pki.pem(pki.device.certificate))
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
     subst = {"T": str(pki.trust_dir), "K": str(cert), "PRIV": str(priv), "JUNK": str(junk),
-             "R": str(junk)}
+             "R": str(junk), "DEEP": str(deep)}
     res = run("verify", "token", str(good_token), *[subst.get(a, a) for a in args])
     assert res.exit_code == 2
     assert message in res.stderr
@@ -301,6 +307,8 @@ def test_cert_revoked_and_usage(cert_files: dict[str, Path], pki: TestPKI,
     res = run("verify", "cert", str(cert_files["leaf"]), "--chain", str(tmp_path / "nope"),
               "--trust", str(pki.trust_dir))
     assert res.exit_code == 2 and "--chain" in res.stderr
+    res = run("verify", "cert", str(tmp_path), "--trust", str(pki.trust_dir))
+    assert res.exit_code == 2 and "not a regular file" in res.stderr
 
 
 # ------------------------------------------------------------------ a real process
