@@ -461,6 +461,18 @@ class RevocationList:
                     return True
         return False
 
+    def unverified_listing(self, cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+        """True when a CRL naming ``cert``'s issuer lists it but is not signed by ``issuer``.
+
+        Such a CRL does not revoke anything (anyone can write one); the caller says so
+        rather than passing it over in silence.
+        """
+        for index, crl in enumerate(self._crls):
+            if crl.issuer == cert.issuer and crl.get_revoked_certificate_by_serial_number(
+                    cert.serial_number) is not None and not self._crl_signed_by(index, issuer):
+                return True
+        return False
+
 
 # --------------------------------------------------------------------------------------
 # The devid/1 certificate profile (spec §2) as rule functions
@@ -1440,6 +1452,13 @@ class ChainValidator:
                         ),
                     )
                 )
+            elif self._revocation.unverified_listing(cert, issuer):
+                role = Role.DEVICE if index == 0 else Role.VENDOR_CA
+                out.append(finding(
+                    "ID-CRL-UNVERIFIED",
+                    f"a CRL in the revocation input lists this {role.value} certificate, but "
+                    "its signature does not verify with the issuer's key: it was ignored",
+                    evidence=_ev(cert, role, serial=f"{cert.serial_number:x}")))
         return out
 
     # -- full path (first sight of a vendor CA, and every failure) --------------------------

@@ -28,6 +28,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("ID-TOKEN-EXPIRED", S.ERROR, "The token's exp claim is not later than the validation time.", "devid-1 §3; RFC 8392 §3.1.4"),
     CodeSpec("ID-NONCE-MISMATCH", S.ERROR, "The token's eat_nonce is missing or differs from the challenge nonce.", "devid-1 §3, §5; RFC 9711 §4.1"),
     CodeSpec("ID-REVOKED", S.ERROR, "The device certificate is listed as revoked.", "devid-1 §3"),
+    CodeSpec("ID-CRL-UNVERIFIED", S.WARNING, "A CRL lists the certificate but is not signed by its issuer, so it revokes nothing.", "devid-1 §3; RFC 5280 §6.3.3"),
     CodeSpec("ID-CBOR-MALFORMED", S.ERROR, "The bytes are not well-formed CBOR within devid's limits.", "devid-1 §3; RFC 8949"),
     CodeSpec("ID-COSE-STRUCTURE", S.ERROR, "The CBOR is not a COSE_Sign1 structure.", "devid-1 §3; RFC 9052 §4.2"),
     CodeSpec("ID-TOO-LARGE", S.ERROR, "The token is larger than 64 KiB or nested deeper than 16.", "devid-1 §3"),

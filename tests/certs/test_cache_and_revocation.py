@@ -188,7 +188,13 @@ def test_crl_not_signed_by_the_issuer_is_ignored(pki: TestPKI, foreign_pki: Test
     device = pki.issue()
     forged = _crl(pki.vendor, device.certificate.serial_number, signer=foreign_pki.vendor)
     validator = ChainValidator(pki.trust, revocation=RevocationList.from_bytes(forged))
-    assert validator.validate(device.certificate, [pki.vendor.certificate], now=pki.now).valid
+    result = validator.validate(device.certificate, [pki.vendor.certificate], now=pki.now)
+    assert result.valid  # a forged CRL revokes nothing ...
+    assert codes(result) == {"ID-CRL-UNVERIFIED"}  # ... and the user is told it was ignored
+    assert result.findings[0].evidence["serial"] == f"{device.certificate.serial_number:x}"
+    # a device the forged CRL does not list: nothing to say
+    other = validator.validate(pki.device.certificate, [pki.vendor.certificate], now=pki.now)
+    assert other.valid and other.findings == ()
 
 
 @pytest.mark.parametrize(
