@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail
+from devid.cli._output import check_outputs
 
 TRUST_ENV = "DEVID_TRUST"
 BROKER_ENV = "DEVID_BROKER"
@@ -201,13 +202,12 @@ def scan_command(  # noqa: PLR0917 (click passes options positionally)
             ipaddress.ip_address(interface)
         except ValueError:
             fail(f"--interface: not an IP address: {interface!r}")
+    check_outputs(html=html_file)
     report = run_scan(broker=broker, trust_dir=trust_dir, timeout=timeout,
                       interface=interface, quiet=as_json)
     unreachable = [f for f in report.findings if f.code == "SCAN-BROKER-UNREACHABLE"]
     if broker is not None and unreachable:
         fail(f"--broker: {unreachable[0].message}")
-    if html_file:
-        write_html(report, html_file)
     if as_json:
         from devid._reports import scan_to_dict
 
@@ -218,6 +218,8 @@ def scan_command(  # noqa: PLR0917 (click passes options positionally)
                        "only the DNS-SD inventory is shown; identities were not checked.",
                        err=True)
         print_table(report, stdout_console())
+    if html_file:  # after the results are shown: a failed write loses nothing
+        write_html(report, html_file)
     raise SystemExit(EXIT_INVALID if report.has_errors else EXIT_OK)
 
 

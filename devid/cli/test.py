@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail
+from devid.cli._output import check_outputs
 from devid.cli.scan import (
     BROKER_ENV,
     TRUST_ENV,
@@ -28,6 +29,9 @@ from devid.cli.scan import (
     safe_text,
     stdout_console,
 )
+
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 def _write(path: str, text: str, option: str) -> None:
@@ -126,6 +130,7 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
     if broker is None:
         fail(f"no broker: use --broker URL or set ${BROKER_ENV}")
     check_broker_url(broker)
+    check_outputs(junit=junit_file, json=json_file, html=html_file, db=db_file)
     trust_dir = trust_dir or os.environ.get(TRUST_ENV) or None
     if trust_dir is None:
         fail(f"no trust anchors: use --trust DIR or set ${TRUST_ENV}")
@@ -147,6 +152,8 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
     run = _run(profile, list(devices), broker, validator=validator, duration=duration,
                db_file=db_file, power_cycle=hook)
 
+    if json_file != "-":  # the results first: a report that fails to write loses nothing
+        print_run(run, stdout_console())
     if junit_file:
         from devid._reports import render_junit
 
@@ -162,8 +169,6 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
         from devid._reports import render_suite_html
 
         _write(html_file, render_suite_html(run), "--html")
-    if json_file != "-":
-        print_run(run, stdout_console())
     raise SystemExit(EXIT_OK if run.ok else EXIT_INVALID)
 
 
@@ -188,9 +193,17 @@ def _run(profile: Any, devices: list[str], broker: str, *, validator: Any, durat
             run_id = store.begin_run(profile.id, run_id=store.latest_unfinished(profile.id),
                                      devices={urn: urn for urn in devices})
             done = store.done(run_id)
-            asyncio.run(run_suite(broker, profile, devices, validator=validator,
-                                  duration=duration, done=done, power_cycle=power_cycle,
-                                  on_result=lambda r: store.record(run_id, r)))
+            try:
+                asyncio.run(run_suite(broker, profile, devices, validator=validator,
+                                      duration=duration, done=done, power_cycle=power_cycle,
+                                      on_result=lambda r: store.record(run_id, r)))
+            except KeyboardInterrupt:
+                kept = len(store.done(run_id))
+                if tmp is None:
+                    fail(f"interrupted: {kept} result(s) kept in {db_file}; run the same "
+                         "command again to resume", EXIT_INTERRUPTED)
+                fail(f"interrupted: {kept} result(s) discarded (give --db FILE to keep "
+                     "results and resume)", EXIT_INTERRUPTED)
             store.finish_run(run_id)
             return store.load_run(run_id)
     except StoreError as exc:

@@ -118,3 +118,38 @@ def test_power_cycle_usage_errors(command: str, message: str, pki: Any) -> None:
         "--power-cycle", command])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_ctrl_c_keeps_the_results_and_says_how_to_resume(
+        mosquitto_url: str, simulated: Simulated, tmp_path: Path) -> None:
+    db = tmp_path / "run.sqlite"
+    args = [sys.executable, "-m", "devid", "test", "--profile", "smart-plug/1", "--device",
+            simulated.urn, "--broker", mosquitto_url, "--trust", str(simulated.trust),
+            "--duration", "30", "--db", str(db)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # identity and possession are judged within the first seconds
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert line.startswith("devid: error: interrupted: ") and str(db) in line, line
+    kept = int(line.split("interrupted: ")[1].split()[0])
+    assert kept >= 1
+    resumed = subprocess.run(args[:-4] + ["--duration", "1", "--db", str(db), "--json", "-"],
+                             capture_output=True, text=True, timeout=60, check=False)
+    data = json.loads(resumed.stdout)
+    assert len(data["results"]) == len({r["test_id"] for r in data["results"]})  # no repeats
+    assert resumed.returncode in (0, 1), resumed.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["test", "--profile", "smart-plug/1", "--device", "urn:dev:ops:32473-Plug-1",
+     "--broker", "mqtt://127.0.0.1:1", "--junit", "/nonexistent-dir/x.xml"],
+    ["scan", "--broker", "mqtt://127.0.0.1:1", "--html", "/nonexistent-dir/x.html"],
+])
+def test_unwritable_report_paths_are_refused_before_the_run(command: list[str]) -> None:
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 2
+    assert "/nonexistent-dir/x." in result.stderr and "no such directory" in result.stderr
+    assert "127.0.0.1:1" not in result.stderr  # refused before any connection attempt
