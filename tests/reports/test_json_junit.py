@@ -100,6 +100,10 @@ def test_junit_counts_classnames_and_failures() -> None:
             [c for c in own if c.find("failure") is not None]
         )
         assert all(c.get("classname") == suite.get("name") for c in own)
+        # durations run from the device's start to each verdict: the suite's time is the
+        # last verdict's, not their sum
+        assert suite.get("time") == max((c.get("time") or "") for c in own)
+        assert float(suite.get("time") or 0) < sum(float(c.get("time") or 0) for c in own)
     (failure,) = root.findall(".//failure")
     case = next(c for c in cases if c.find("failure") is not None)
     assert case.get("classname") == "urn:dev:ops:32473-SmartLock-0001"
