@@ -65,7 +65,10 @@ def main(argv: list[str] | None = None) -> None:
             click.echo(exc.ctx.get_help(), err=True)  # a bare group: its help, as click does
             sys.exit(EXIT_USAGE)
         where = exc.ctx.command_path if exc.ctx is not None else "devid"
-        click.echo(f"devid: error: {exc.format_message()} (see '{where} --help')", err=True)
+        message = exc.format_message()
+        if len(message) > 300:  # "unexpected extra arguments (...)" after a shell glob
+            message = message[:297] + "..."
+        click.echo(f"devid: error: {message} (see '{where} --help')", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         click.echo(f"devid: error: {exc.format_message()}", err=True)

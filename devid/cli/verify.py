@@ -298,8 +298,8 @@ def cert_cmd(*, leaf: str, chain_file: str | None, trust_dir: str | None, at: st
         fail(f"no trust given: use --trust DIR or set ${TRUST_ENV}")
     now = parse_at(at)
     leaf_path = Path(leaf)
-    if not leaf_path.is_file():
-        fail(f"{leaf}: " + ("not a regular file" if leaf_path.exists() else "no such file"))
+    if leaf_path.is_dir() or not leaf_path.exists():  # a pipe (<(...)) will do
+        fail(f"{leaf}: " + ("is a directory" if leaf_path.exists() else "no such file"))
     data = _read_limited(leaf_path)
     validator = ChainValidator(_trust_store(trust_dir), revocation=_revocation(revoked))
     if data is None:
@@ -310,8 +310,8 @@ def cert_cmd(*, leaf: str, chain_file: str | None, trust_dir: str | None, at: st
     inters: list[Any] = certs[1:]
     if chain_file:
         chain_path = Path(chain_file)
-        if not chain_path.is_file():
-            fail(f"--chain {chain_file}: " + ("not a regular file" if chain_path.exists()
+        if chain_path.is_dir() or not chain_path.exists():
+            fail(f"--chain {chain_file}: " + ("is a directory" if chain_path.exists()
                                               else "no such file"))
         chain_data = _read_limited(chain_path)
         if chain_data is None:
@@ -323,6 +323,9 @@ def cert_cmd(*, leaf: str, chain_file: str | None, trust_dir: str | None, at: st
         _report([Verdict(leaf, False, None, tuple(problems))], as_json)
     res = validator.validate(certs[0], inters, now=now)
     found = tuple(problems) + tuple(res.findings)
+    if not inters and not as_json and any(f.code == "ID-CHAIN-UNTRUSTED" for f in found):
+        click.echo("devid: hint: only the leaf was given; pass its vendor CA with --chain FILE "
+                   "(devid ca writes it as chain.pem beside cert.pem)", err=True)
     _report([Verdict(leaf, res.valid and not has_errors(found), res.urn, found)], as_json)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -308,7 +309,7 @@ def test_cert_revoked_and_usage(cert_files: dict[str, Path], pki: TestPKI,
               "--trust", str(pki.trust_dir))
     assert res.exit_code == 2 and "--chain" in res.stderr
     res = run("verify", "cert", str(tmp_path), "--trust", str(pki.trust_dir))
-    assert res.exit_code == 2 and "not a regular file" in res.stderr
+    assert res.exit_code == 2 and "is a directory" in res.stderr
 
 
 # ------------------------------------------------------------------ a real process
@@ -384,3 +385,26 @@ def test_help_and_version_exit_zero(capsys: pytest.CaptureFixture[str]) -> None:
             main(argv)
         assert exc.value.code == 0, argv
     assert "devid, version" in capsys.readouterr().out
+
+
+def test_cert_without_its_chain_hints_at_chain(cert_files: dict[str, Path], pki: TestPKI) -> None:
+    res = run("verify", "cert", str(cert_files["leaf"]), "--trust", str(pki.trust_dir),
+              "--at", AT)
+    assert res.exit_code == 1
+    assert "hint: only the leaf was given" in res.stderr and "--chain" in res.stderr
+    res = run("verify", "cert", str(cert_files["full"]), "--trust", str(pki.trust_dir),
+              "--at", AT)
+    assert res.exit_code == 0 and "hint" not in res.stderr
+
+
+def test_cert_from_a_pipe(cert_files: dict[str, Path], pki: TestPKI) -> None:
+    """`devid verify cert <(cat leaf.pem) --chain chain.pem`: a pipe is not a regular file."""
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, cert_files["full"].read_bytes())
+    os.close(write_fd)
+    try:
+        res = run("verify", "cert", f"/dev/fd/{read_fd}", "--trust", str(pki.trust_dir),
+                  "--at", AT, "--json")
+    finally:
+        os.close(read_fd)
+    assert res.exit_code == 0, res.output
