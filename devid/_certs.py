@@ -474,6 +474,11 @@ class RevocationList:
         return False
 
 
+#: Certificate signatures cryptography's path validation refuses (up to 50 at least).
+_EDDSA_SIG_OIDS = frozenset({x509.SignatureAlgorithmOID.ED25519,
+                             x509.SignatureAlgorithmOID.ED448})
+
+
 # --------------------------------------------------------------------------------------
 # The devid/1 certificate profile (spec §2) as rule functions
 
@@ -1543,7 +1548,18 @@ class ChainValidator:
             urn = None
         path: tuple[x509.Certificate, ...] = tuple(candidate) + ((anchor,) if anchor else ())
         findings = findings + diag
-        if not has_errors(diag) or not self._reaches_anchor(leaf, inters, candidate, anchor, now):
+        eddsa = [c for c in candidate if c.signature_algorithm_oid in _EDDSA_SIG_OIDS]
+        if eddsa:
+            findings.append(finding(
+                "ID-CHAIN-UNSUPPORTED",
+                "a CA of this chain signs with EdDSA, which devid's path validation "
+                "(cryptography's x509.verification) does not support yet: the chain cannot be "
+                "validated; use an ECDSA P-256/P-384 CA",
+                evidence={"reason": error[:500], "certificate": _subject_text(eddsa[0]),
+                          "signature_algorithm": eddsa[0].signature_algorithm_oid.dotted_string}))
+            path = ()
+        elif not has_errors(diag) or not self._reaches_anchor(leaf, inters, candidate, anchor,
+                                                              now):
             findings.append(
                 finding(
                     "ID-CHAIN-UNTRUSTED",

@@ -12,6 +12,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("ID-ALG-UNSUPPORTED", S.ERROR, "The alg is not one devid verifies (ES256, ES384, ES512, EdDSA).", "devid-1 §3; RFC 9053"),
     CodeSpec("ID-X5CHAIN-MISSING", S.ERROR, "The protected header carries no x5chain (33).", "devid-1 §3; RFC 9360 §2"),
     CodeSpec("ID-CHAIN-UNTRUSTED", S.ERROR, "The certificate chain does not lead to a trust anchor.", "devid-1 §2; RFC 5280 §6"),
+    CodeSpec("ID-CHAIN-UNSUPPORTED", S.ERROR, "A CA of the chain signs with EdDSA, which the path validator (cryptography) cannot check, so the chain cannot be validated.", "devid-1 §2"),
     CodeSpec("ID-CERT-EXPIRED", S.ERROR, "A certificate of the chain has expired at the validation time.", "devid-1 §2; RFC 5280 §4.1.2.5"),
     CodeSpec("ID-CERT-NOT-YET-VALID", S.ERROR, "A certificate of the chain is not yet valid at the validation time.", "devid-1 §2; RFC 5280 §4.1.2.5"),
     CodeSpec("ID-CA-FLAG", S.ERROR, "basicConstraints is missing, not critical or has the wrong CA flag/pathLen for the certificate's role.", "devid-1 §2; IEEE 802.1AR §8.10"),

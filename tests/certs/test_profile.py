@@ -308,7 +308,7 @@ def test_ed25519_ca_cannot_be_path_validated() -> None:
         device.certificate, [vendor.certificate], now=datetime.now(UTC)
     )
     assert not result.valid
-    assert "ID-CHAIN-UNTRUSTED" in codes(result)
+    assert codes(result) == {"ID-CHAIN-UNSUPPORTED"}  # the reason, not a bare "untrusted"
 
 
 # -- trust: ID-CHAIN-UNTRUSTED ------------------------------------------------------------------
@@ -425,3 +425,26 @@ def test_time_moves_per_call(pki: TestPKI) -> None:
 def test_generate_key_rejects_unknown_type() -> None:
     with pytest.raises(ValueError, match="unknown key type"):
         generate_key("rsa")
+
+
+def test_an_eddsa_ca_is_reported_as_unsupported_not_untrusted() -> None:
+    """cryptography's path validation refuses EdDSA certificate signatures: say so."""
+    from datetime import UTC, datetime
+
+    from devid._certs import ChainValidator, TrustStore
+    from devid._provision import create_root, create_vendor_ca, issue_device, make_urn
+    from devid._token import create_token, verify_token
+
+    root = create_root("Ed Root")
+    vendor = create_vendor_ca(root, "EdVendor", pen=32473, key_type="ed25519")
+    device = issue_device(vendor, urn=make_urn(32473, "Lock", "ed1"), serial="ed1")
+    validator = ChainValidator(TrustStore.from_certs([root.certificate]))
+    now = datetime.now(UTC)
+    result = validator.validate(device.certificate, [vendor.certificate], now=now)
+    assert not result.valid
+    codes = [f.code for f in result.findings]
+    assert codes == ["ID-CHAIN-UNSUPPORTED"], result.findings
+    assert result.findings[0].evidence["signature_algorithm"] == "1.3.101.112"
+    token = create_token(device.key, device.chain, sub=device.urn, iat=now)
+    verdict = verify_token(token, now=now, validator=validator)
+    assert [f.code for f in verdict.findings] == ["ID-CHAIN-UNSUPPORTED"]
