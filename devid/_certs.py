@@ -660,6 +660,12 @@ def check_key_ids(cert: x509.Certificate, role: Role) -> list[Finding]:
     ]
 
 
+#: The signatures of spec §2's table; the rest of _GOOD_SIG_OIDS is strong but not devid/1's.
+PROFILE_SIG_OIDS = frozenset({
+    SignatureAlgorithmOID.ECDSA_WITH_SHA256,
+    SignatureAlgorithmOID.ECDSA_WITH_SHA384,
+    SignatureAlgorithmOID.ED25519,
+})
 _GOOD_SIG_OIDS = {
     SignatureAlgorithmOID.ECDSA_WITH_SHA256,
     SignatureAlgorithmOID.ECDSA_WITH_SHA384,
@@ -713,6 +719,13 @@ def check_algorithms(cert: x509.Certificate, role: Role) -> list[Finding]:
                     evidence=_ev(cert, role, rsa_bits=key.key_size),
                 )
             )
+        else:  # not weak, but not devid/1's: an error on the device, whose key signs tokens
+            out.append(finding(
+                "ID-ALG-NOT-PROFILE",
+                f"{role.value} certificate has an RSA key; devid/1 keys are EC P-256/P-384 "
+                "or Ed25519",
+                evidence=_ev(cert, role, rsa_bits=key.key_size),
+                severity=Severity.ERROR if role is Role.DEVICE else Severity.WARNING))
     elif key is not None and not isinstance(key, ed25519.Ed25519PublicKey):
         out.append(
             finding(
@@ -722,8 +735,8 @@ def check_algorithms(cert: x509.Certificate, role: Role) -> list[Finding]:
             )
         )
     oid = cert.signature_algorithm_oid
+    name = getattr(oid, "_name", None) or oid.dotted_string
     if oid not in _GOOD_SIG_OIDS:
-        name = getattr(oid, "_name", None) or oid.dotted_string
         out.append(
             finding(
                 "ID-WEAK-ALGORITHM",
@@ -731,6 +744,12 @@ def check_algorithms(cert: x509.Certificate, role: Role) -> list[Finding]:
                 evidence=_ev(cert, role, signature_algorithm=oid.dotted_string),
             )
         )
+    elif oid not in PROFILE_SIG_OIDS:
+        out.append(finding(
+            "ID-ALG-NOT-PROFILE",
+            f"{role.value} certificate is signed with {name}; devid/1 certificates are "
+            "signed with ECDSA-SHA256/384 or Ed25519",
+            evidence=_ev(cert, role, signature_algorithm=oid.dotted_string)))
     return out
 
 
@@ -1097,7 +1116,7 @@ def _leaf_fast_pass(
         fast_ok = (
             type(key) is _EC_PUBLIC_TYPE
             and key.curve.name in _FAST_CURVES
-            and leaf.signature_algorithm_oid in _GOOD_SIG_OIDS
+            and leaf.signature_algorithm_oid in PROFILE_SIG_OIDS
         )
         if not fast_ok and check_algorithms(leaf, Role.DEVICE):
             return None

@@ -278,8 +278,25 @@ def test_leaf_small_rsa_key(pki: TestPKI) -> None:
     assert "ID-WEAK-ALGORITHM" in codes(result)
 
 
-def test_leaf_rsa_2048_key_is_accepted(pki: TestPKI) -> None:
-    assert check(pki, h.leaf(pki, key=h.rsa_key(2048))).valid
+def test_leaf_rsa_2048_key_is_outside_the_profile(pki: TestPKI) -> None:
+    """Not weak, but a device's RSA key cannot sign a devid/1 token: an error on the leaf."""
+    result = check(pki, h.leaf(pki, key=h.rsa_key(2048)))
+    assert not result.valid
+    assert [(f.code, f.severity.value) for f in result.findings] == [
+        ("ID-ALG-NOT-PROFILE", "error")]
+
+
+def test_rsa_vendor_ca_and_sha512_signature_are_warnings(pki: TestPKI) -> None:
+    vendor = h.vendor_ca(pki, key=h.rsa_key(2048))
+    result = check(pki, h.leaf(pki, issuer=vendor), vendor.certificate)
+    assert result.valid  # strong, only outside the profile
+    found = sorted((f.code, f.severity.value, f.evidence["role"]) for f in result.findings)
+    assert ("ID-ALG-NOT-PROFILE", "warning", "vendor CA") in found
+    assert all(code == "ID-ALG-NOT-PROFILE" and sev == "warning" for code, sev, _ in found)
+    sha512 = check(pki, h.leaf(pki, sign_hash=hashes.SHA512()))
+    assert sha512.valid
+    assert [(f.code, f.evidence["signature_algorithm"]) for f in sha512.findings] == [
+        ("ID-ALG-NOT-PROFILE", "1.2.840.10045.4.3.4")]
 
 
 def test_leaf_signed_with_sha1(pki: TestPKI) -> None:
