@@ -436,6 +436,18 @@ def has_vendor(directory: str | os.PathLike[str], name: str) -> bool:
     return (base / "cert.pem").is_file() and (base / "key.pem").is_file()
 
 
+def list_vendors(directory: str | os.PathLike[str]) -> list[str]:
+    """The names of the vendor CAs in ``DIR/vendors/`` (sorted)."""
+    base = Path(directory) / "vendors"
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return []
+    return sorted(
+        p.name for p in entries if _NAME_RE.match(p.name) and has_vendor(directory, p.name)
+    )
+
+
 def init_ca_dir(
     directory: str | os.PathLike[str], *, name: str = "devid Root CA", key_type: str = "p256"
 ) -> CertificateAuthority:
@@ -493,6 +505,7 @@ __all__ = [
     "has_vendor",
     "init_ca_dir",
     "issue_device",
+    "list_vendors",
     "load_private_key",
     "load_root",
     "load_vendor",

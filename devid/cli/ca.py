@@ -7,6 +7,7 @@ Thin: the certificates are made by :mod:`devid._provision`, the identity tokens 
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,16 @@ import click
 from devid._provision import (
     CertificateAuthority,
     DeviceCredentials,
+    check_vendor_name,
     create_vendor_ca,
     ensure_vendor,
     has_root,
     has_vendor,
     init_ca_dir,
     issue_device,
+    list_vendors,
     load_root,
+    load_vendor,
     make_urn,
     save_vendor,
     urn_filename,
@@ -100,7 +104,7 @@ def ca_group() -> None:
       DIR/revoked.json     revocation list written by devid ca revoke
 
     \b
-    Quick start:  devid ca fleet demo --vendor Acme --count 100
+    Quick start:  devid ca fleet demo --vendor Acme --create-vendor --count 100
                   devid verify token demo/tokens --trust demo/trust
     """
 
@@ -165,10 +169,35 @@ def vendor_cmd(directory: Path, name: str, pen: int, key_type: str, force: bool,
     _say(quiet, f"created vendor CA {name!r} (PEN {pen}) in {target}")
 
 
-def _vendor(directory: Path, name: str, pen: int | None, key_type: str,
-            quiet: bool) -> CertificateAuthority:
+def _find_vendor(directory: Path, name: str, pen: int | None,
+                 create: bool) -> tuple[CertificateAuthority | None, int]:
+    """The existing vendor CA ``name`` (or ``None`` when ``create`` allows making it) and
+    the PEN its devices' URNs use. Writes nothing."""
     try:
-        vendor, created = ensure_vendor(directory, name, pen=pen or DOC_PEN, key_type=key_type)
+        check_vendor_name(name)
+        if has_vendor(directory, name):
+            vendor = load_vendor(directory, name)
+        elif create:
+            return None, pen or DOC_PEN
+        else:
+            known = list_vendors(directory)
+            existing = (f"existing vendors: {', '.join(known)}" if known
+                        else "it has no vendor CA yet")
+            fail(f"{directory}: no vendor {name!r} ({existing}); pass --create-vendor to "
+                 "create it")
+    except OSError as exc:
+        fail(_os_error(exc))
+    except ValueError as exc:
+        fail(str(exc))
+    if pen is not None and vendor.pen is not None and pen != vendor.pen:
+        fail(f"vendor {name!r} has PEN {vendor.pen}, not {pen}")
+    return vendor, vendor.pen or pen or DOC_PEN
+
+
+def _make_vendor(directory: Path, name: str, pen: int, quiet: bool) -> CertificateAuthority:
+    """Create the vendor CA ``name`` (and the root CA when DIR has none) and say so."""
+    try:
+        vendor, created = ensure_vendor(directory, name, pen=pen, key_type="p256")
     except OSError as exc:
         fail(_os_error(exc))
     except ValueError as exc:
@@ -176,18 +205,56 @@ def _vendor(directory: Path, name: str, pen: int | None, key_type: str,
     note = _created_note(directory, created, name)
     if note:
         _say(quiet, note)
-    if pen is not None and vendor.pen is not None and pen != vendor.pen:
-        fail(f"vendor {name!r} has PEN {vendor.pen}, not {pen}")
     return vendor
+
+
+_DEVICE_FILES = ("key.pem", "cert.pem", "chain.pem", "token.cbor")
+
+
+def _names_in(directory: Path | None) -> set[str]:
+    if directory is None:
+        return set()
+    try:
+        return set(os.listdir(directory))
+    except OSError:
+        return set()
+
+
+def _existing_devices(urns: list[str], devices_dir: Path | None, tokens_dir: Path) -> list[str]:
+    """The URNs whose token (in ``tokens_dir``) or device files (``devices_dir/URN``) exist;
+    each directory is listed once."""
+    tokens = _names_in(tokens_dir)
+    devices = _names_in(devices_dir)
+    found = []
+    for urn in urns:
+        name = urn_filename(urn)
+        if f"{name}.cbor" in tokens or (
+            devices_dir is not None and name in devices
+            and any((devices_dir / name / f).exists() for f in _DEVICE_FILES)
+        ):
+            found.append(urn)
+    return found
+
+
+def _device_exists(device_dir: Path, tokens_dir: Path, urn: str) -> bool:
+    """True when writing the device would replace one of its files."""
+    if (tokens_dir / f"{urn_filename(urn)}.cbor").exists():
+        return True
+    return any((device_dir / name).exists() for name in _DEVICE_FILES)
 
 
 _vendor_option = click.option(
     "--vendor", "vendor_name", required=True,
-    help="The vendor CA (DIR/vendors/NAME); created, with the root CA, when missing.")
+    help="The vendor CA (DIR/vendors/NAME). It must exist (devid ca vendor) unless "
+         "--create-vendor is given.")
+_create_vendor_option = click.option(
+    "--create-vendor", is_flag=True,
+    help="Create the vendor CA (and the root CA) when DIR has none of that name; without "
+         "it, an unknown --vendor is an error (a typo does not make a new vendor).")
 _pen_option = click.option(
     "--pen", type=click.IntRange(min=1), default=None,
-    help=f"The vendor's IANA PEN when the vendor CA is created here (default {DOC_PEN}, "
-         "reserved for documentation); must match an existing vendor's.")
+    help=f"The vendor's IANA PEN when --create-vendor creates the vendor CA (default "
+         f"{DOC_PEN}, reserved for documentation); must match an existing vendor's.")
 _product_option = click.option(
     "--product", default="Device", show_default=True,
     help="Product name in the URN urn:dev:ops:PEN-PRODUCT-SERIAL (letters, digits, '._~'; "
@@ -195,6 +262,10 @@ _product_option = click.option(
 _key_type_option = click.option(
     "--key-type", type=DEVICE_KEY_TYPES, default="p256", show_default=True,
     help="The device key (the token's alg: ES256, ES384 or EdDSA).")
+_force_option = click.option(
+    "--force", is_flag=True,
+    help="Replace devices that already exist (their key, certificate and token); without "
+         "it, an existing device is an error and nothing is written.")
 _token_days_option = click.option(
     "--token-days", type=click.IntRange(min=1), default=None,
     help="Give tokens an exp this many days after issue (default: no exp).")
@@ -203,6 +274,7 @@ _token_days_option = click.option(
 @ca_group.command("device")
 @_dir_argument
 @_vendor_option
+@_create_vendor_option
 @_product_option
 @click.option("--serial", required=True, help="The device serial (subject serialNumber and "
               "the URN's last part; letters, digits, '._~-').")
@@ -212,24 +284,32 @@ _token_days_option = click.option(
 @_pen_option
 @_key_type_option
 @_token_days_option
+@_force_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object describing the device.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def device_cmd(directory: Path, vendor_name: str, product: str, serial: str, out: Path | None,  # noqa: PLR0917
-               pen: int | None, key_type: str, token_days: int | None, as_json: bool,
-               quiet: bool) -> None:
+def device_cmd(directory: Path, vendor_name: str, create_vendor: bool, product: str,  # noqa: PLR0917
+               serial: str, out: Path | None, pen: int | None, key_type: str,
+               token_days: int | None, force: bool, as_json: bool, quiet: bool) -> None:
     """Provision one device: key (0600), certificate, chain and identity token.
 
-    The token is also written to DIR/tokens/URN.cbor.
+    The token is also written to DIR/tokens/URN.cbor. The vendor CA must exist unless
+    --create-vendor is given; an existing device is replaced only with --force.
     """
     quiet = quiet or as_json
-    vendor = _vendor(directory, vendor_name, pen, "p256", quiet)
+    found, vendor_pen = _find_vendor(directory, vendor_name, pen, create_vendor)
+    try:
+        urn = make_urn(vendor_pen, product, serial)
+    except ValueError as exc:
+        fail(str(exc))
+    device_dir = out or directory / "devices" / urn_filename(urn)
+    if not force and _device_exists(device_dir, directory / "tokens", urn):
+        fail(f"{urn}: the device already exists in {device_dir} (use --force to replace it)")
+    vendor = found or _make_vendor(directory, vendor_name, vendor_pen, quiet)
     now = datetime.now(UTC)
     try:
-        urn = make_urn(vendor.pen or pen or DOC_PEN, product, serial)
         creds = issue_device(vendor, urn=urn, serial=serial, key_type=key_type)
         token = _token(creds, pen=vendor.pen, product=product, now=now, days=token_days)
-        device_dir = out or directory / "devices" / urn_filename(urn)
         token_path = _write_device(creds, token, device_dir, directory / "tokens")
     except OSError as exc:
         fail(_os_error(exc))
@@ -245,6 +325,7 @@ def device_cmd(directory: Path, vendor_name: str, product: str, serial: str, out
 @ca_group.command("fleet")
 @_dir_argument
 @_vendor_option
+@_create_vendor_option
 @click.option("--count", type=click.IntRange(min=1, max=1_000_000), required=True,
               help="How many devices to provision.")
 @_product_option
@@ -259,22 +340,36 @@ def device_cmd(directory: Path, vendor_name: str, product: str, serial: str, out
 @_pen_option
 @_key_type_option
 @_token_days_option
+@_force_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary object.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or messages.")
-def fleet_cmd(directory: Path, vendor_name: str, count: int, product: str, start: int,  # noqa: PLR0917
-              out: Path | None, tokens_only: bool, pen: int | None, key_type: str,
-              token_days: int | None, as_json: bool, quiet: bool) -> None:
+def fleet_cmd(directory: Path, vendor_name: str, create_vendor: bool, count: int,  # noqa: PLR0917
+              product: str, start: int, out: Path | None, tokens_only: bool, pen: int | None,
+              key_type: str, token_days: int | None, force: bool, as_json: bool,
+              quiet: bool) -> None:
     """Provision COUNT devices of one vendor and write their identity tokens into one
-    directory (DIR/tokens by default)."""
+    directory (DIR/tokens by default).
+
+    The vendor CA must exist unless --create-vendor is given. When any of the devices
+    already exists, nothing is written unless --force is given.
+    """
     quiet = quiet or as_json
-    vendor = _vendor(directory, vendor_name, pen, "p256", quiet)
-    vendor_pen = vendor.pen or pen or DOC_PEN
+    found, vendor_pen = _find_vendor(directory, vendor_name, pen, create_vendor)
     tokens_dir = out or directory / "tokens"
     now = datetime.now(UTC)
     try:
         make_urn(vendor_pen, product, f"{start:06d}")
     except ValueError as exc:
         fail(str(exc))
+    if not force:
+        urns = [make_urn(vendor_pen, product, f"{n:06d}") for n in range(start, start + count)]
+        existing = _existing_devices(urns, None if tokens_only else directory / "devices",
+                                     tokens_dir)
+        if existing:
+            more = f" and {len(existing) - 1} more" if len(existing) > 1 else ""
+            fail(f"{directory}: {len(existing)} of the {count} devices already exist "
+                 f"({existing[0]}{more}); use --force to replace them")
+    vendor = found or _make_vendor(directory, vendor_name, vendor_pen, quiet)
 
     def one(number: int) -> None:
         serial = f"{number:06d}"
@@ -342,6 +437,8 @@ def revoke_cmd(directory: Path, urn: str | None, cert_path: Path | None,
     if (urn is None) == (cert_path is None):
         fail("give exactly one of --device URN and --cert FILE")
     source = cert_path or directory / "devices" / urn_filename(urn or "") / "cert.pem"
+    if urn is not None and not source.is_file():
+        fail(f"{directory}: no device with URN {urn!r} (looked for {source})")
     target = list_path or directory / "revoked.json"
     try:
         cert = load_certificates(source.read_bytes())[0]

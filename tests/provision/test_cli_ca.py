@@ -91,6 +91,7 @@ def test_device_creates_root_and_vendor_and_says_so(tmp_path: Path) -> None:
         str(base),
         "--vendor",
         "Globex",
+        "--create-vendor",
         "--pen",
         "4242",
         "--product",
@@ -131,7 +132,8 @@ def test_usage_errors_are_one_line(tmp_path: Path) -> None:
         ("ca", "device", str(base), "--vendor", "../evil", "--product", "P", "--serial", "1"),
         ("ca", "device", str(base), "--vendor", "Acme", "--product", "P-Q", "--serial", "1"),
         ("ca", "device", str(base), "--vendor", "Acme", "--product", "P", "--serial", "a/b"),
-        ("ca", "fleet", str(base), "--vendor", "Acme", "--count", "2", "--product", "a#b"),
+        ("ca", "fleet", str(base), "--vendor", "Acme", "--create-vendor", "--count", "2",
+         "--product", "a#b"),
     ]
     for args in cases:
         code, _, err = run(*args)
@@ -159,6 +161,7 @@ def test_fleet_then_verify(tmp_path: Path) -> None:
         str(base),
         "--vendor",
         "Acme",
+        "--create-vendor",
         "--count",
         "12",
         "--product",
@@ -195,6 +198,7 @@ def test_fleet_tokens_only_and_out(tmp_path: Path) -> None:
         str(base),
         "--vendor",
         "Acme",
+        "--create-vendor",
         "--count",
         "3",
         "--start",
@@ -215,7 +219,8 @@ def test_fleet_tokens_only_and_out(tmp_path: Path) -> None:
 
 
 def test_fleet_against_foreign_trust_is_invalid(tmp_path: Path) -> None:
-    code, _, _ = run("ca", "fleet", str(tmp_path / "a"), "--vendor", "Acme", "--count", "2", "-q")
+    code, _, _ = run("ca", "fleet", str(tmp_path / "a"), "--vendor", "Acme", "--create-vendor",
+                     "--count", "2", "-q")
     assert code == 0
     code, _, _ = run("ca", "init", str(tmp_path / "b"), "-q")
     assert code == 0
@@ -234,7 +239,8 @@ def test_fleet_against_foreign_trust_is_invalid(tmp_path: Path) -> None:
 
 def test_revoke_device_then_verify(tmp_path: Path) -> None:
     base = tmp_path / "ca"
-    code, _, _ = run("ca", "fleet", str(base), "--vendor", "Acme", "--count", "3", "-q")
+    code, _, _ = run("ca", "fleet", str(base), "--vendor", "Acme", "--create-vendor",
+                     "--count", "3", "-q")
     assert code == 0
     urn = "urn:dev:ops:32473-Device-000002"
     code, _, err = run("ca", "revoke", str(base), "--device", urn)
@@ -268,8 +274,97 @@ def test_revoke_usage_errors(tmp_path: Path) -> None:
     code, _, err = run("ca", "revoke", str(base), "--device", "urn:dev:ops:1-A-1")
     assert code == 2
     assert "devid: error" in err
+    assert "no device with URN 'urn:dev:ops:1-A-1'" in err
+    assert "No such file" not in err
     bad = tmp_path / "bad.pem"
     bad.write_text("nope")
     code, _, err = run("ca", "revoke", str(base), "--cert", str(bad))
     assert code == 2
     assert "bad.pem" in err
+
+
+def _files(base: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*"))
+            if p.is_file()}
+
+
+def test_device_is_not_replaced_without_force(tmp_path: Path) -> None:
+    base = tmp_path / "ca"
+    args = ("ca", "device", str(base), "--vendor", "Acme", "--product", "Lock", "--serial", "7")
+    code, _, err = run(*args, "--create-vendor")
+    assert code == 0, err
+    before = _files(base)
+    code, _, err = run(*args)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "urn:dev:ops:32473-Lock-7" in lines[0]
+    assert "already exists" in lines[0] and "--force" in lines[0]
+    assert _files(base) == before  # key, certificate and token untouched
+    # --out DIR2 that already holds a device is refused too
+    out_dir = tmp_path / "out"
+    code, _, err = run(*args, "--serial", "8", "--out", str(out_dir))
+    assert code == 0, err
+    code, _, err = run(*args, "--serial", "9", "--out", str(out_dir))
+    assert code == 2 and "already exists" in err
+    code, _, err = run(*args, "--force")
+    assert code == 0, err
+    after = _files(base)
+    key = "devices/urn_dev_ops_32473-Lock-7/key.pem"
+    assert after[key] != before[key]
+    assert mode(base / key) == 0o600
+
+
+def test_fleet_refuses_existing_devices_before_writing(tmp_path: Path) -> None:
+    base = tmp_path / "ca"
+    code, _, err = run("ca", "fleet", str(base), "--vendor", "Acme", "--create-vendor",
+                       "--count", "3", "-q")
+    assert code == 0, err
+    before = _files(base)
+    code, _, err = run("ca", "fleet", str(base), "--vendor", "Acme", "--count", "4",
+                       "--start", "3", "-q")
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "1 of the 4 devices already exist" in lines[0]
+    assert "urn:dev:ops:32473-Device-000003" in lines[0] and "--force" in lines[0]
+    assert _files(base) == before  # not even the new serials 4-6 were written
+    # tokens-only: an existing token counts
+    code, _, err = run("ca", "fleet", str(base), "--vendor", "Acme", "--count", "2",
+                       "--tokens-only", "-q")
+    assert code == 2 and "2 of the 2 devices" in err
+    code, _, err = run("ca", "fleet", str(base), "--vendor", "Acme", "--count", "4",
+                       "--start", "3", "-q", "--force")
+    assert code == 0, err
+    assert len(list((base / "tokens").iterdir())) == 6
+    assert _files(base)["tokens/urn_dev_ops_32473-Device-000001.cbor"] == \
+        before["tokens/urn_dev_ops_32473-Device-000001.cbor"]
+
+
+def test_unknown_vendor_is_refused_without_create_vendor(tmp_path: Path) -> None:
+    base = tmp_path / "ca"
+    code, _, err = run("ca", "device", str(base), "--vendor", "Acme", "--serial", "1")
+    assert code == 2
+    assert "no vendor 'Acme'" in err and "--create-vendor" in err
+    assert not base.exists()  # nothing written, not even a root CA
+    for name in ("Acme", "Globex"):
+        code, _, err = run("ca", "vendor", str(base), "--name", name, "--pen", "32473", "-q")
+        assert code == 0, err
+    before = _files(base)
+    for args in (("device", "--serial", "1"), ("fleet", "--count", "2")):
+        code, _, err = run("ca", args[0], str(base), "--vendor", "Acmee", *args[1:])
+        assert code == 2, args
+        lines = err.strip().splitlines()
+        assert len(lines) == 1, err
+        assert "no vendor 'Acmee'" in lines[0]
+        assert "existing vendors: Acme, Globex" in lines[0]
+        assert "--create-vendor" in lines[0]
+    assert _files(base) == before
+    assert not (base / "vendors" / "Acmee").exists()
+    code, _, err = run("ca", "fleet", str(base), "--vendor", "Initech", "--create-vendor",
+                       "--pen", "4242", "--count", "1")
+    assert code == 0, err
+    assert "vendor CA 'Initech'" in err
+    assert (base / "tokens" / "urn_dev_ops_4242-Device-000001.cbor").is_file()
+    code, out, _ = run("ca", "--help")
+    assert "--create-vendor" in out
