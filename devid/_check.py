@@ -956,7 +956,8 @@ class CheckEngine:
         topic = f"devid/1/{dev.urn}/identity"
         if not dev.identities:
             self._at(dev.urn, start, topic)
-            self._emit("DISC-IDENTITY-MISSING", "no identity token in the capture")
+            self._emit("ID-TOKEN-MISSING", "no identity token in the capture (devid/1/<urn>/"
+                       "identity is a required retained topic)")
         for token, t in dev.identities.items():
             self._at(dev.urn, t, topic)
             self._verify(verify_token, token, now, None)

@@ -22,6 +22,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("ID-SUBJECT-O-MISSING", S.WARNING, "The device certificate's subject has no organizationName (vendor).", "devid-1 §2"),
     CodeSpec("ID-KEYID-MISSING", S.ERROR, "A certificate lacks the SubjectKeyIdentifier or AuthorityKeyIdentifier its role requires.", "devid-1 §2; RFC 5280 §4.2.1.1-2"),
     CodeSpec("ID-ALG-NOT-PROFILE", S.WARNING, "A certificate's key or signature algorithm is strong but outside devid/1's (EC P-256/P-384 with SHA-256/384, Ed25519); an error for the device's own key.", "devid-1 §2"),
+    CodeSpec("ID-TOKEN-MISSING", S.ERROR, "A device of the capture published no identity token.", "devid-1 §3, §5"),
     CodeSpec("ID-WEAK-ALGORITHM", S.ERROR, "A certificate uses a weak or unknown key or signature algorithm.", "devid-1 §2"),
     CodeSpec("ID-CERT-MALFORMED", S.ERROR, "A certificate does not parse as X.509 DER.", "devid-1 §2; RFC 5280 §4"),
     CodeSpec("ID-SUB-MISMATCH", S.ERROR, "The token's sub claim differs from the leaf certificate's URN.", "devid-1 §3"),

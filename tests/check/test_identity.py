@@ -57,7 +57,7 @@ def test_identity_missing_with_trust(pki: TestPKI) -> None:
     s = Session("smart-lock/1")
     s.healthy(60)
     assert codes(s.check()) == []
-    assert codes(s.check(validator=ChainValidator(pki.trust))) == ["DISC-IDENTITY-MISSING"]
+    assert codes(s.check(validator=ChainValidator(pki.trust))) == ["ID-TOKEN-MISSING"]
 
 
 def test_garbage_identity_is_a_finding(pki: TestPKI) -> None:
