@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from devid._codes import REGISTRY
-from devid.cli._common import emit_json
+from devid.cli._common import emit_json, fail
 
 
 @click.command("codes")
@@ -14,9 +14,12 @@ from devid.cli._common import emit_json
 def codes_cmd(as_json: bool, prefix: str | None) -> None:
     """List every finding code devid can emit, with its severity and the clause it enforces.
 
-    PREFIX filters the list (e.g. ``ID-``, ``MSG-``, ``MATTER-``).
+    PREFIX filters the list (e.g. ``ID-``, ``MSG-``, ``MATTER-``); a PREFIX no code starts
+    with is an error (exit 2).
     """
     specs = [s for s in REGISTRY.values() if prefix is None or s.code.startswith(prefix.upper())]
+    if not specs:
+        fail(f"no finding code starts with {prefix!r} (see 'devid codes' for the list)")
     if as_json:
         for s in specs:
             emit_json({"code": s.code, "severity": s.severity.value, "meaning": s.meaning,
