@@ -246,6 +246,12 @@ class CompiledFields:
         return out
 
 
+def field_key(name: str) -> str:
+    """A field name as forbidden-field rules compare it: case, ``_`` and ``-`` ignored
+    (``Template``, ``face_template`` and ``faceTemplate`` are the same field)."""
+    return name.casefold().replace("_", "").replace("-", "")
+
+
 def compile_fields(specs: Mapping[str, PropertySpec], depth: int = 0) -> CompiledFields:
     return CompiledFields(
         checks={name: compile_spec(spec, depth) for name, spec in specs.items()},
@@ -284,7 +290,7 @@ def compile_profile(profile: Profile) -> CompiledProfile:
         commands={n: compile_fields(c.args) for n, c in profile.commands.items()},
         deadlines={n: c.ack_deadline_s for n, c in profile.commands.items()},
         retained=profile.retained,
-        forbidden=profile.forbidden_fields,
+        forbidden={field_key(k): v for k, v in profile.forbidden_fields.items()},
         heartbeat_limit=hb + max(HEARTBEAT_GRACE_MIN_S, HEARTBEAT_GRACE_RATIO * hb),
     )
     _COMPILED[id(profile)] = (profile, compiled)
@@ -863,9 +869,9 @@ class CheckEngine:
             seen += 1
             if isinstance(node, dict):
                 for k, v in node.items():
-                    if isinstance(k, str) and k in forbidden:
-                        self._emit("MSG-FORBIDDEN-FIELD", f"field {k!r} must never be sent: "
-                                   f"{forbidden[k]}", name=k)
+                    if isinstance(k, str) and field_key(k) in forbidden:
+                        self._emit("MSG-FORBIDDEN-FIELD", f"field {_show(k)!r} must never be "
+                                   f"sent: {forbidden[field_key(k)]}", name=_show(k))
                     if isinstance(v, dict | list):
                         stack.append(v)
             elif isinstance(node, list):

@@ -534,6 +534,23 @@ def test_access_terminal_event_never_carries_a_template() -> None:
     assert not result.valid
 
 
+@pytest.mark.parametrize("name", ["Template", "TEMPLATE", "faceImage", "Face-Image",
+                                  "iris_Code"])
+def test_forbidden_fields_ignore_case_and_separators(name: str) -> None:
+    s = Session("access-terminal/1")
+    s.healthy(60)
+    s.event("access-granted", {"credential": "face", name: b"\x01" * 8}, dt=1)
+    found = [f for f in s.check().findings if f.code == "MSG-FORBIDDEN-FIELD"]
+    assert len(found) == 1 and found[0].evidence["name"] == name
+
+
+def test_a_field_merely_containing_a_forbidden_word_is_not_forbidden() -> None:
+    s = Session("access-terminal/1")
+    s.healthy(60)
+    s.event("access-granted", {"credential": "face", "template_version": 3}, dt=1)
+    assert "MSG-FORBIDDEN-FIELD" not in codes(s.check())
+
+
 def test_ip_camera_never_sends_video() -> None:
     s = Session("ip-camera/1")
     s.healthy(60)
