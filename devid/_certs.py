@@ -1110,7 +1110,7 @@ def _leaf_fast_pass(
                 any(a.oid == _OID_ORG for a in leaf.subject),
             )
         serial, has_o = flags
-        if not serial:
+        if not serial or not has_o:  # an error-level subject rule fails: the full path
             return None
         key: Any = leaf.public_key()
         fast_ok = (
@@ -1448,8 +1448,11 @@ class ChainValidator:
         urns = [g.value for g in subjects or () if type(g) is x509.UniformResourceIdentifier]
         urn = urns[0] if len(urns) == 1 else device_urn(leaf)[0]
         findings = findings + check_algorithms(leaf, Role.DEVICE)
+        for index, ca in enumerate(path[1:], start=1):  # strong CA algorithms outside devid/1
+            role = Role.ROOT if index == len(path) - 1 else Role.VENDOR_CA
+            findings += [f for f in check_algorithms(ca, role) if f.severity is Severity.WARNING]
         if not any(a.oid == NameOID.ORGANIZATION_NAME for a in leaf.subject):
-            findings += [f for f in check_device_subject(leaf) if f.severity is not Severity.ERROR]
+            findings += check_device_subject(leaf)
         if self._revocation is not None:
             findings += self._revocation_findings(path)
         return ChainResult(not has_errors(findings), leaf, urn, path, tuple(findings))
@@ -1515,6 +1518,8 @@ class ChainValidator:
         der = cert_der(vendor)
         if der in self._validated or der in self._anchors:
             return
+        if check_algorithms(vendor, Role.VENDOR_CA) or check_algorithms(anchor, Role.ROOT):
+            return  # its warnings go with every result: no short path for this chain
         if len(self._validated) >= self._max_validated:
             self._validated.pop(next(iter(self._validated)))
         self._validated[der] = _ValidatedCA(

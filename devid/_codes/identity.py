@@ -19,7 +19,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("ID-KEY-USAGE", S.ERROR, "keyUsage is missing, not critical or has the wrong bits for the certificate's role.", "devid-1 §2; IEEE 802.1AR §8.10"),
     CodeSpec("ID-SERIAL-MISSING", S.ERROR, "The device certificate's subject has no serialNumber (2.5.4.5).", "devid-1 §2; IEEE 802.1AR §8.6"),
     CodeSpec("ID-URN-SAN-MISSING", S.ERROR, "The device certificate has no single URI subjectAltName holding a valid device URN.", "devid-1 §1-2; RFC 9039"),
-    CodeSpec("ID-SUBJECT-O-MISSING", S.WARNING, "The device certificate's subject has no organizationName (vendor).", "devid-1 §2"),
+    CodeSpec("ID-SUBJECT-O-MISSING", S.ERROR, "The device certificate's subject has no organizationName (vendor).", "devid-1 §2"),
     CodeSpec("ID-KEYID-MISSING", S.ERROR, "A certificate lacks the SubjectKeyIdentifier or AuthorityKeyIdentifier its role requires.", "devid-1 §2; RFC 5280 §4.2.1.1-2"),
     CodeSpec("ID-ALG-NOT-PROFILE", S.WARNING, "A certificate's key or signature algorithm is strong but outside devid/1's (EC P-256/P-384 with SHA-256/384, Ed25519); an error for the device's own key.", "devid-1 §2"),
     CodeSpec("ID-TOKEN-MISSING", S.ERROR, "A device of the capture published no identity token.", "devid-1 §3, §5"),

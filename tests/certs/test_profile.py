@@ -167,11 +167,12 @@ def test_serial_missing(pki: TestPKI) -> None:
     assert codes(result) == {"ID-SERIAL-MISSING"}
 
 
-def test_organization_missing_is_a_warning(pki: TestPKI) -> None:
+def test_organization_missing_is_an_error(pki: TestPKI) -> None:
+    """Spec §2's table: the device subject carries O = vendor name, like serialNumber."""
     result = check(pki, h.leaf(pki, org=None))
-    assert result.valid
+    assert not result.valid
     assert codes(result) == {"ID-SUBJECT-O-MISSING"}
-    assert result.findings[0].severity is Severity.WARNING
+    assert result.findings[0].severity is Severity.ERROR
 
 
 # -- subjectAltName: ID-URN-SAN-MISSING -------------------------------------------------------
