@@ -200,10 +200,14 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     Raises ``ValueError`` with a readable message when ``data`` holds no certificate.
     """
     if b"-----BEGIN" in data:
+        labels = sorted({m.decode("ascii", "replace") for m in
+                         re.findall(rb"-----BEGIN ([A-Z0-9 ]{1,40})-----", data)})
+        if labels and "CERTIFICATE" not in labels:
+            raise ValueError(f"a PEM file of {', '.join(labels)}, not of CERTIFICATE")
         try:
             certs = x509.load_pem_x509_certificates(data)
         except (ValueError, x509.InvalidVersion) as exc:
-            raise ValueError(f"not a PEM certificate file: {exc}") from None
+            raise ValueError(f"not a PEM certificate file: {_plain_error(exc)}") from None
         if not certs:  # pragma: no cover - cryptography raises instead
             raise ValueError("no certificate in the PEM file")
         return certs
@@ -212,7 +216,18 @@ def load_certificates(data: bytes) -> list[x509.Certificate]:
     try:
         return [_parse_der(bytes(data))]
     except ValueError as exc:
-        raise ValueError(f"neither PEM nor DER X.509: {exc}") from None
+        raise ValueError(f"neither PEM nor DER X.509: {_plain_error(exc)}") from None
+
+
+def _plain_error(exc: Exception) -> str:
+    """cryptography's parse error without its Rust debug form or FAQ link."""
+    text = str(exc)
+    text = re.sub(r"\s*See https?://\S+ for more details\.?", "", text)
+    match = re.search(r"ParseError \{ kind: (\w+)", text)
+    if match:  # "error parsing asn1 value: ParseError { kind: InvalidLength, ... }"
+        kind = re.sub(r"(?<!^)(?=[A-Z])", " ", match.group(1)).lower()
+        return f"malformed DER ({kind})"
+    return text.strip() or type(exc).__name__
 
 
 # --------------------------------------------------------------------------------------

@@ -408,3 +408,21 @@ def test_cert_from_a_pipe(cert_files: dict[str, Path], pki: TestPKI) -> None:
     finally:
         os.close(read_fd)
     assert res.exit_code == 0, res.output
+
+
+def test_certificate_parse_errors_are_plain_words(tmp_path: Path, pki: TestPKI) -> None:
+    key = tmp_path / "key.pem"
+    key.write_bytes(pki.device.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    res = run("verify", "cert", str(key), "--trust", str(pki.trust_dir), "--json")
+    assert res.exit_code == 1
+    [message] = [f["message"] for f in json_lines(res)[0]["findings"]]  # type: ignore[attr-defined]
+    assert message == "LEAF: a PEM file of PRIVATE KEY, not of CERTIFICATE"
+    garbage = tmp_path / "trust"
+    garbage.mkdir()
+    (garbage / "root.der").write_bytes(b"\x30\x82\xff\xff" + bytes(40))
+    res = run("verify", "cert", str(key), "--trust", str(garbage))
+    assert res.exit_code == 2
+    assert "malformed DER" in res.stderr
+    assert "ParseError" not in res.stderr and "https://" not in res.stderr
