@@ -16,10 +16,14 @@ python3 -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
   'cbor2>=6,<7' cryptography paho-mqtt zeroconf pydantic click rich ruamel.yaml jinja2 \
   asn1crypto amqtt pytest pytest-timeout hypothesis jsonschema
+# devid's metadata (devid --version); a plain (not editable) install that builds outside the
+# tree. The tests import the working tree itself: PYTHONPATH comes first.
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps "$PWD"
 
 # the venv must really decode with cbor2 6, and devid must see it as such
 PYTHONPATH="$PWD" "$venv/bin/python" - <<'EOF'
 import importlib.metadata
+import os
 
 import cbor2
 
@@ -28,6 +32,7 @@ from devid import _cbor
 version = importlib.metadata.version("cbor2")
 assert version.split(".")[0] == "6", f"cbor2 {version} is not 6.x"
 assert _cbor.FROZEN_TAGS, "devid did not detect cbor2 6's immutable tag contents"
+assert _cbor.__file__.startswith(os.getcwd()), f"devid imported from {_cbor.__file__}"
 print(f"cbor2 {version} from {cbor2.__file__}")
 EOF
 
