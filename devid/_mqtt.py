@@ -83,12 +83,22 @@ class MqttError(Exception):
     """An MQTT operation failed (not connected, refused, timed out, closed)."""
 
 
-class MqttConnectError(MqttError):
-    """The broker could not be reached or refused the connection. ``reason`` is short text."""
+class MqttConfigError(ValueError):
+    """The MQTT config file is missing, unreadable or wrong. The message is one line that
+    names the file (``MQTT config PATH: ...``)."""
 
-    def __init__(self, message: str, reason: str = "") -> None:
+
+class MqttConnectError(MqttError):
+    """The broker could not be reached or refused the connection. ``reason`` is short text.
+
+    The message does not repeat the broker URL (callers prefix it once, e.g.
+    ``f"{url}: {exc}"``); ``url`` holds it (``""`` when unknown).
+    """
+
+    def __init__(self, message: str, reason: str = "", url: str = "") -> None:
         super().__init__(message)
         self.reason = reason or message
+        self.url = url
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,30 +191,70 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return Path(raw).expanduser() if raw else DEFAULT_CONFIG.expanduser()
 
 
+#: The keys the MQTT config file may hold.
+CONFIG_KEYS = ("username", "password", "ca_file", "cert_file", "key_file", "tls_insecure")
+_CONFIG_MAX = 1 << 20
+
+
+def _file_problem(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "not a regular file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or str(exc)).lower()
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    where = f"MQTT config {path}"
+    try:
+        if path.exists() and not path.is_file():
+            raise MqttConfigError(f"{where}: not a regular file")
+        with path.open("rb") as fh:
+            raw = fh.read(_CONFIG_MAX + 1)
+    except OSError as exc:
+        raise MqttConfigError(f"{where}: {_file_problem(exc)}") from None
+    if len(raw) > _CONFIG_MAX:
+        raise MqttConfigError(f"{where}: larger than 1 MiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MqttConfigError(f"{where}: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MqttConfigError(f"{where}: not valid TOML: {exc}") from None
+    for key in data:
+        if key not in CONFIG_KEYS:
+            raise MqttConfigError(
+                f"{where}: unknown key {key!r} (valid keys: {', '.join(CONFIG_KEYS)})")
+    return data
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> MqttSettings:
     """Credentials and TLS files: the config file, overridden by the environment.
 
     The TOML file may hold ``username``, ``password``, ``ca_file``, ``cert_file``,
-    ``key_file`` and ``tls_insecure``. A file named by ``DEVID_MQTT_CONFIG`` that is
-    missing or unreadable raises ``ValueError``; the default file may be absent.
+    ``key_file`` and ``tls_insecure`` (:data:`CONFIG_KEYS`; any other key is an error).
+    A file named by ``DEVID_MQTT_CONFIG`` that is missing, unreadable, not a regular
+    file or not TOML raises :class:`MqttConfigError` (a ``ValueError``) whose one-line
+    message names the file; the default file may be absent.
     """
     env = os.environ if env is None else env
     path = config_path(env)
     data: dict[str, Any] = {}
     if path.exists() or env.get(CONFIG_ENV):
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ValueError(f"MQTT config {path}: {exc}") from None
+        data = _read_config(path)
     strings = {}
     for key in ("username", "password", "ca_file", "cert_file", "key_file"):
         value = data.get(key)
         if value is not None and not isinstance(value, str):
-            raise ValueError(f"MQTT config {path}: {key} must be a string")
+            raise MqttConfigError(f"MQTT config {path}: {key} must be a string")
         strings[key] = value
     insecure = data.get("tls_insecure", False)
     if not isinstance(insecure, bool):
-        raise ValueError(f"MQTT config {path}: tls_insecure must be true or false")
+        raise MqttConfigError(f"MQTT config {path}: tls_insecure must be true or false")
     for key in ("ca_file", "cert_file", "key_file"):
         raw = strings[key]
         if raw:
@@ -405,12 +455,35 @@ class MqttClient:
 
     def _ssl_context(self) -> ssl.SSLContext:
         s = self.settings
+        url = self.address.url
+        for name, file in (("ca_file", s.ca_file), ("cert_file", s.cert_file),
+                           ("key_file", s.key_file)):
+            if not file:
+                continue
+            problem = ""
+            try:
+                if Path(file).exists() and not Path(file).is_file():
+                    problem = "not a regular file"  # and never open a FIFO
+                else:
+                    with open(file, "rb"):
+                        pass
+            except OSError as exc:
+                problem = _file_problem(exc)
+            if problem:
+                raise MqttConnectError(f"TLS setup failed: {name} {file}: {problem}", "tls",
+                                       url)
         try:
             ctx = ssl.create_default_context(cafile=s.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise MqttConnectError(f"TLS setup failed: ca_file {s.ca_file}: {exc}", "tls",
+                                   url) from None
+        try:
             if s.cert_file:
                 ctx.load_cert_chain(s.cert_file, s.key_file)
         except (OSError, ssl.SSLError) as exc:
-            raise MqttConnectError(f"TLS setup failed: {exc}", "tls") from None
+            files = f"{s.cert_file}" + (f" / key_file {s.key_file}" if s.key_file else "")
+            raise MqttConnectError(f"TLS setup failed: cert_file {files}: {exc}", "tls",
+                                   url) from None
         if s.tls_insecure:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
@@ -453,6 +526,7 @@ class MqttClient:
 
     async def _connect_once(self, proto: str) -> None:
         assert self._loop is not None
+        url = self.address.url
         self._paho = client = self._make_paho(proto)
         self._write_scheduled = False
         self._connack = self._loop.create_future()
@@ -468,23 +542,21 @@ class MqttClient:
                 self.address.host, self.address.port, self.keepalive, **kwargs))
         except ssl.SSLCertVerificationError as exc:
             raise MqttConnectError(
-                f"{self.address.url}: TLS certificate verification failed: "
-                f"{exc.verify_message or exc}", "tls") from None
+                f"TLS certificate verification failed: {exc.verify_message or exc}", "tls",
+                url) from None
         except (OSError, ssl.SSLError, ValueError) as exc:
-            raise MqttConnectError(f"{self.address.url}: cannot connect: {exc}",
-                                   "unreachable") from None
+            raise MqttConnectError(f"cannot connect: {exc}", "unreachable", url) from None
         try:
             rc, text, _present = await asyncio.wait_for(
                 asyncio.shield(self._connack), self.connect_timeout)
         except TimeoutError:
-            raise MqttConnectError(f"{self.address.url}: no CONNACK within "
-                                   f"{self.connect_timeout:g} s", "timeout") from None
+            raise MqttConnectError(f"no CONNACK within {self.connect_timeout:g} s", "timeout",
+                                   url) from None
         if rc == -1:
-            raise MqttConnectError(f"{self.address.url}: connection closed before CONNACK",
-                                   "closed")
+            raise MqttConnectError("connection closed before CONNACK", "closed", url)
         if rc != 0:
             reason = "protocol" if rc in (_UNSUPPORTED_PROTOCOL, 1) else "refused"
-            raise MqttConnectError(f"{self.address.url}: connection refused: {text}", reason)
+            raise MqttConnectError(f"connection refused: {text}", reason, url)
         self.protocol = proto
 
     async def _blocking(self, client: paho.Client, call: Callable[[], Any]) -> None:
@@ -843,9 +915,11 @@ async def connect(url: str, **kwargs: Any) -> AsyncIterator[MqttClient]:
 
 
 __all__ = [
+    "CONFIG_KEYS",
     "BrokerAddress",
     "Message",
     "MqttClient",
+    "MqttConfigError",
     "MqttConnectError",
     "MqttError",
     "MqttSettings",

@@ -7,9 +7,12 @@ import sys
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from devid._mqtt import MqttSettings
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -73,3 +76,70 @@ def read_input(path: Path) -> bytes:
 def emit_json(obj: Any) -> None:
     """One JSON object on one line of stdout."""
     click.echo(json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str))
+
+
+# --- MQTT: broker URL, settings, connection errors, interfaces ------------------------------
+
+
+def mqtt_settings() -> MqttSettings:
+    """The MQTT settings (``DEVID_MQTT_*`` environment, MQTT config file); a missing,
+    unreadable or wrong config file is a one-line error (exit 2) naming the file.
+
+    Every command that talks to a broker calls this (or :func:`check_broker`) before
+    connecting and passes the settings on, so the error never reaches the catch-all.
+    """
+    from devid._mqtt import load_settings
+
+    try:
+        return load_settings()
+    except ValueError as exc:  # MqttConfigError: "MQTT config PATH: ..."
+        fail(str(exc))
+
+
+def check_broker(url: str | None, option: str = "--broker") -> MqttSettings:
+    """Check a broker URL option (``mqtt://``/``mqtts://``, no credentials) and load the
+    MQTT settings; either problem is a one-line error. ``None`` checks the settings only."""
+    if url is not None:
+        from devid._mqtt import parse_url
+
+        try:
+            parse_url(url)
+        except ValueError as exc:
+            fail(f"{option}: {exc}")
+    return mqtt_settings()
+
+
+def broker_error(exc: BaseException, url: str | None = None, option: str | None = "--broker"
+                 ) -> str:
+    """One line for a failed broker connection, naming the broker URL once:
+    ``--broker: mqtt://host:1883: cannot connect: ...`` (``option`` ``None``: no prefix).
+
+    :class:`devid._mqtt.MqttConnectError` messages do not hold the URL (it is in
+    ``exc.url``); an older message that starts with it is not prefixed again.
+    """
+    where = getattr(exc, "url", "") or url or ""
+    text = str(exc)
+    if where and not text.startswith(f"{where}:"):
+        text = f"{where}: {text}"
+    return f"{option}: {text}" if option else text
+
+
+def check_interface(value: str, option: str = "--interface") -> str:
+    """An IPv4/IPv6 address of this machine (``--interface``): a one-line error names the
+    option when ``value`` is not an IP address or no local interface has it (checked by
+    binding a UDP socket to it). Returns the address, normalized."""
+    import ipaddress
+    import socket
+
+    try:
+        address = ipaddress.ip_address(value.strip())  # fe80::1%eth0 keeps its scope
+    except ValueError:
+        fail(f"{option}: not an IP address: {value!r}")
+    family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.bind((str(address), 0))
+    except OSError as exc:
+        fail(f"{option}: {address} is not an address of this machine "
+             f"({(exc.strerror or str(exc)).lower()})")
+    return str(address)

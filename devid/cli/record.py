@@ -8,30 +8,102 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from devid.cli._common import fail
+from devid.cli._common import broker_error, check_broker, fail
+
+if TYPE_CHECKING:
+    from devid._mqtt import MqttSettings
+
+#: Seconds between two updates of the live message count (TTY only).
+_REFRESH_S = 0.1
 
 
-async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], duration: float | None,
-               topic: str) -> None:
-    from devid._mqtt import MqttError
+def _note(text: str) -> None:
+    click.echo(text, err=True)
+    sys.stderr.flush()
+
+
+class _Counter:
+    """The live message count: a rich status line on a terminal, nothing otherwise."""
+
+    def __init__(self, live: bool) -> None:
+        self.live = live
+        self.count = 0
+        self._status: Any = None
+        self._shown = -1
+
+    def start(self) -> None:
+        if self.live and self._status is None:
+            from rich.console import Console
+
+            self._status = Console(stderr=True).status(self._text())
+            self._status.start()
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+    def _text(self) -> str:
+        return f"recording: {self.count} message{'' if self.count == 1 else 's'}"
+
+    def message(self, _captured: object) -> None:
+        self.count += 1
+
+    async def show(self) -> None:
+        """Update the status line every :data:`_REFRESH_S` seconds (until cancelled)."""
+        while True:
+            if self._status is not None and self._shown != self.count:
+                self._shown = self.count
+                self._status.update(self._text())
+            await asyncio.sleep(_REFRESH_S)
+
+
+async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], *,
+               out_name: str, duration: float | None, topic: str, settings: MqttSettings,
+               live: bool) -> None:
+    from devid._mqtt import MqttConnectError, MqttError
     from devid._record import record
 
     stop = asyncio.Event()
+    ready = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    counter = _Counter(live)
+
+    async def announce() -> None:
+        await ready.wait()
+        _note(f"broker    {broker_url}")
+        _note(f"output    {out_name}")
+        _note(f"topic     {topic}")
+        _note("recording; Ctrl-C stops" if duration is None
+              else f"recording for {duration:g} s (Ctrl-C stops sooner)")
+        counter.start()
+        if live:
+            await counter.show()
+
+    announcer = loop.create_task(announce())
     try:
-        result = await record(broker_url, out, topic_filter=topic, duration=duration, stop=stop)
+        result = await record(broker_url, out, topic_filter=topic, duration=duration,
+                              stop=stop, settings=settings, ready=ready,
+                              on_message=counter.message)
+    except MqttConnectError as exc:
+        fail(broker_error(exc, broker_url))
     except (MqttError, OSError) as exc:
-        fail(str(exc))
+        fail(f"--broker: {broker_url}: {exc}")
+    finally:
+        counter.stop()
+        announcer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await announcer
     note = " (retain flags inferred: MQTT 3.1.1)" if result.retain_inferred else ""
-    click.echo(f"devid record: {result.messages} messages on {len(result.topics)} topics, "
-               f"MQTT {result.protocol}{note}", err=True)
+    _note(f"devid record: {result.messages} messages on {len(result.topics)} topics, "
+          f"MQTT {result.protocol}{note}")
 
 
 def register(root: click.Group) -> None:
@@ -44,8 +116,9 @@ def register(root: click.Group) -> None:
     @click.option("--out", "out_path", required=True, metavar="FILE",
                   type=click.Path(dir_okay=False, allow_dash=True),
                   help="The capture file to write (JSON Lines; '-' for stdout).")
-    @click.option("--duration", type=click.FloatRange(min=0), metavar="SECONDS",
-                  help="Stop after this many seconds (default: until Ctrl-C/SIGTERM).")
+    @click.option("--duration", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+                  help="Stop after this many seconds (more than 0; default: until "
+                       "Ctrl-C/SIGTERM).")
     @click.option("--topic", default="devid/1/#", show_default=True, metavar="FILTER",
                   help="MQTT topic filter to record.")
     def record_cmd(broker_url: str, out_path: str, duration: float | None, topic: str) -> None:
@@ -55,17 +128,18 @@ def register(root: click.Group) -> None:
         retain flag is the one the device published with (MQTT 5: Retain As Published;
         MQTT 3.1.1: inferred, and the header says so). Every line is flushed as it is
         written: Ctrl-C keeps everything recorded so far.
-        """
-        from devid._mqtt import parse_url
 
-        try:
-            parse_url(broker_url)
-        except ValueError as exc:
-            fail(f"--broker: {exc}")
+        Once subscribed it says so on stderr (broker, output file, topic, how long); on a
+        terminal a status line counts the messages as they arrive. The last line on stderr
+        is the total.
+        """
+        settings = check_broker(broker_url)
         if not topic or "\x00" in topic:
             fail("--topic: empty or invalid topic filter")
+        live = sys.stderr.isatty()
         if out_path == "-":
-            asyncio.run(_run(broker_url, sys.stdout, duration, topic))
+            asyncio.run(_run(broker_url, sys.stdout, out_name="stdout", duration=duration,
+                             topic=topic, settings=settings, live=live))
             return
         parent = Path(out_path).parent
         if not parent.is_dir():
@@ -81,7 +155,8 @@ def register(root: click.Group) -> None:
             return fh
 
         try:
-            asyncio.run(_run(broker_url, open_out, duration, topic))
+            asyncio.run(_run(broker_url, open_out, out_name=out_path, duration=duration,
+                             topic=topic, settings=settings, live=live))
         finally:
             for fh in opened:
                 fh.close()

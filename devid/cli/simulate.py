@@ -7,10 +7,14 @@ import contextlib
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from devid.cli._common import fail
+from devid.cli._common import broker_error, check_broker, check_interface, fail
+
+if TYPE_CHECKING:
+    from devid._mqtt import MqttSettings
 
 
 def _say(text: str) -> None:
@@ -20,9 +24,10 @@ def _say(text: str) -> None:
 
 async def _run(*, profile: str, count: int, broker_url: str | None, ca: str | None,
                faults: str | None, seed: int | None, interval: float | None,
-               duration: float | None, manifest: str | None, interface: str | None) -> None:
+               duration: float | None, manifest: str | None, interface: str | None,
+               settings: MqttSettings) -> None:
     from devid._broker import BrokerError, start_broker
-    from devid._mqtt import MqttError
+    from devid._mqtt import MqttConnectError, MqttError
     from simulator import Fleet, FleetError
 
     stop = asyncio.Event()
@@ -33,9 +38,10 @@ async def _run(*, profile: str, count: int, broker_url: str | None, ca: str | No
 
     try:
         fleet = Fleet(profile, broker_url, count=count, ca_dir=ca, faults=faults, seed=seed,
-                      interval=interval, mdns_interface=interface)
+                      interval=interval, mdns_interface=interface, settings=settings)
     except FleetError as exc:
         fail(str(exc))
+    option: str | None = "--broker" if broker_url is not None else "embedded broker"
     async with contextlib.AsyncExitStack() as stack:
         if broker_url is None:
             try:
@@ -53,6 +59,8 @@ async def _run(*, profile: str, count: int, broker_url: str | None, ca: str | No
                 fail(f"{manifest}: {exc.strerror or exc}")
         try:
             await fleet.start(broker_url)
+        except MqttConnectError as exc:
+            fail(broker_error(exc, broker_url, option))
         except (MqttError, OSError, ValueError) as exc:
             fail(f"cannot start the fleet: {exc}")
         try:
@@ -99,7 +107,8 @@ def register(root: click.Group) -> None:
     @click.option("--manifest", type=click.Path(dir_okay=False), metavar="FILE",
                   help='Write the ground truth as JSON: [{"urn", "profile", "faults"}].')
     @click.option("--interface", default="127.0.0.1", show_default=True, metavar="IP",
-                  help="Interface address to advertise _devid._tcp on.")
+                  help="Interface address to advertise _devid._tcp on: an IPv4/IPv6 "
+                       "address of this machine.")
     @click.option("--no-mdns", is_flag=True, help="Do not advertise over mDNS.")
     def simulate(*, profile: str, count: int, broker_url: str | None, ca: str | None,
                  faults: str | None, seed: int | None, interval: float | None,
@@ -111,25 +120,16 @@ def register(root: click.Group) -> None:
         (online; offline as its Last Will), identity and state (retained), acks commands
         and answers challenges. Stops cleanly on Ctrl-C or SIGTERM.
         """
-        from devid._mqtt import parse_url
         from simulator import parse_faults
 
-        if broker_url is not None:
-            try:
-                parse_url(broker_url)
-            except ValueError as exc:
-                fail(f"--broker: {exc}")
+        settings = check_broker(broker_url)
         try:
             parse_faults(faults)
         except ValueError as exc:
             fail(f"--faults: {exc}")
         if not no_mdns:
-            import ipaddress
-
-            try:
-                ipaddress.ip_address(interface)
-            except ValueError:
-                fail(f"--interface: not an IP address: {interface!r}")
+            interface = check_interface(interface)
         asyncio.run(_run(profile=profile, count=count, broker_url=broker_url, ca=ca,
                          faults=faults, seed=seed, interval=interval, duration=duration,
-                         manifest=manifest, interface=None if no_mdns else interface))
+                         manifest=manifest, interface=None if no_mdns else interface,
+                         settings=settings))
