@@ -9,6 +9,7 @@ nesting without recursion, and turns every decoder failure into
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,7 +111,132 @@ def decode(data: bytes, *, max_size: int = MAX_SIZE, max_depth: int = MAX_DEPTH)
     depth = nesting_depth(value, max_depth)
     if depth > max_depth:
         raise CborError("limit", f"nested {depth} deep, limit {max_depth}")
+    if depth and has_maps(data):
+        key = first_duplicate_key(data)
+        if key is not _NO_DUPLICATE:
+            raise CborError("malformed", f"duplicate map key {_show_key(key)} (RFC 8949 §5.6: "
+                                         "a map's keys are unique)")
     return value
+
+
+def map_count(data: bytes) -> int | None:
+    """The number of pairs a definite-length map at the start of ``data`` declares.
+
+    ``None`` when ``data`` does not start with one (another type, or an indefinite-length
+    map). Comparing it with ``len()`` of the decoded dict shows, in O(1), whether two of
+    the map's keys collapsed into one (cbor2, like most decoders, keeps the last).
+    """
+    if not data or data[0] >> 5 != 5:
+        return None
+    ai = data[0] & 31
+    if ai < 24:
+        return ai
+    width = {24: 1, 25: 2, 26: 4, 27: 8}.get(ai)
+    if width is None or len(data) <= width:
+        return None
+    return int.from_bytes(data[1:1 + width], "big")
+
+
+def has_maps(data: bytes) -> bool:
+    """Cheap pre-check: could ``data`` hold a map at all? (A map head is 0xa0-0xbf.)"""
+    return _MAP_HEAD.search(data) is not None
+
+
+_MAP_HEAD = re.compile(rb"[\xa0-\xbf]")
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+
+_NO_DUPLICATE: Any = object()
+
+
+def first_duplicate_key(data: bytes) -> Any:
+    """The first key that occurs twice in one map anywhere in ``data`` (one well-formed
+    data item, as :func:`decode` has established), else ``_NO_DUPLICATE``.
+
+    Walks the encoded bytes (string bodies are skipped, not read), so it sees what a
+    decoder's dict hides. Keys are compared as decoded values of the same type: ``1``
+    and ``0x18 0x01`` are the same key; ``1`` and ``1.0`` are not.
+    """
+    try:
+        _skip_item(data, 0, 0)
+    except _Duplicate as dup:
+        return dup.key
+    except (IndexError, ValueError, RecursionError):
+        return _NO_DUPLICATE  # not well-formed after all: decode() has already said so
+    return _NO_DUPLICATE
+
+
+def _head(data: bytes, pos: int) -> tuple[int, int | None, int]:
+    """(major type, argument or None for indefinite length, position after the head)."""
+    ib = data[pos]
+    major, ai = ib >> 5, ib & 31
+    if ai < 24:
+        return major, ai, pos + 1
+    if ai == 31:
+        return major, None, pos + 1
+    width = {24: 1, 25: 2, 26: 4, 27: 8}[ai]
+    end = pos + 1 + width
+    if end > len(data):
+        raise IndexError("truncated")
+    return major, int.from_bytes(data[pos + 1:end], "big"), end
+
+
+def _key_identity(raw: bytes) -> Any:
+    """What a decoded dict would file the key under: keys Python finds equal (``1``,
+    ``1.0``, ``True``) collide there even though CBOR tells them apart, so they count as
+    duplicates too (one of them would silently vanish). Unhashable keys by their bytes."""
+    value = cbor2.loads(raw)
+    try:
+        hash(value)
+    except TypeError:
+        return ("raw", raw)
+    return ("value", value)
+
+
+def _skip_item(data: bytes, pos: int, depth: int) -> int:
+    if depth > 4 * MAX_DEPTH:
+        raise RecursionError("too deep")
+    major, arg, pos = _head(data, pos)
+    if major in (0, 1, 7):
+        return pos
+    if major in (2, 3):
+        if arg is not None:
+            return pos + arg
+        while data[pos] != 0xFF:  # indefinite: definite chunks up to a break
+            _, size, pos = _head(data, pos)
+            pos += size or 0
+        return pos + 1
+    if major == 6:
+        return _skip_item(data, pos, depth + 1)
+    if major == 4:
+        if arg is None:
+            while data[pos] != 0xFF:
+                pos = _skip_item(data, pos, depth + 1)
+            return pos + 1
+        for _ in range(arg):
+            pos = _skip_item(data, pos, depth + 1)
+        return pos
+    # a map
+    seen: set[Any] = set()
+    count = 0
+    while (arg is None and data[pos] != 0xFF) or (arg is not None and count < arg):
+        end = _skip_item(data, pos, depth + 1)
+        ident = _key_identity(data[pos:end])
+        if ident in seen:
+            raise _Duplicate(ident[1] if ident[0] != "raw" else cbor2.loads(ident[1]))
+        seen.add(ident)
+        pos = _skip_item(data, end, depth + 1)
+        count += 1
+    return pos + 1 if arg is None else pos
+
+
+def _show_key(key: Any) -> str:
+    text = repr(key)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _has_break(value: Any) -> bool:

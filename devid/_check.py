@@ -47,7 +47,7 @@ from devid._capture import (
     iter_capture,
     parse_line,
 )
-from devid._cbor import BREAK_MARKER, MAX_DEPTH, CborError
+from devid._cbor import BREAK_MARKER, MAX_DEPTH, CborError, map_count
 from devid._cbor import decode as _strict_decode
 from devid._findings import Finding, Severity, finding, has_errors
 from devid._profiles import DEFAULT_ACK_DEADLINE_S, Profile, PropertySpec
@@ -366,13 +366,15 @@ class _Decoder:
         except Exception:
             self._dec = cbor2.CBORDecoder(io.BytesIO(b""))
             return _strict_decode(data)
-        if fp.tell() != len(data) or not _shallow(value):
-            return _strict_decode(data)
+        if fp.tell() != len(data) or not _shallow(value) or (
+                type(value) is dict and _map_count(data) != len(value)):
+            return _strict_decode(data)  # (a repeated top-level key: the strict decoder says so)
         return value
 
 
 _SCALARS = frozenset({int, float, str, bytes, bool, type(None)})
 _BREAK = BREAK_MARKER
+_map_count = map_count
 
 
 def _shallow(value: Any) -> bool:

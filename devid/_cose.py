@@ -187,9 +187,28 @@ def _decode(data: bytes, max_size: int) -> Any:
     """
     if len(data) <= max_size:
         value = _fast_decode(data)
-        if value is not _BREAK and _plain(value, 3):
+        if value is not _BREAK and _plain(value, 3) and _keys_unique(value, data):
             return value
     return _cbor.decode(data, max_size=max_size)
+
+
+def _keys_unique(value: Any, data: bytes) -> bool:
+    """For a fast-decoded plain value: True when no map in ``data`` can hide a duplicate
+    key, decided in O(1) for the usual shape (one top-level map of non-map values: its
+    declared pair count equals the dict's size). Other shapes with maps inside: False, and
+    :func:`devid._cbor.decode` walks the bytes."""
+    if type(value) is dict:
+        if _cbor.map_count(data) != len(value):
+            return False
+        inner: Any = value.values()
+    elif type(value) is list:
+        inner = value
+    else:
+        return True
+    for item in inner:
+        if type(item) is dict or (type(item) is list and any(type(x) is dict for x in item)):
+            return False
+    return True
 
 
 def _decode_sign1(data: bytes, max_size: int) -> Any:
@@ -197,12 +216,13 @@ def _decode_sign1(data: bytes, max_size: int) -> Any:
     if len(data) <= max_size:
         value = _fast_decode(data)
         inner = value.value if type(value) is cbor2.CBORTag and value.tag == TAG_SIGN1 else value
-        if type(inner) is list and _plain(inner, 2):
-            return value
         if _cbor.FROZEN_TAGS and type(inner) is tuple:  # cbor2 6: the array as a tuple
             value = _cbor.thaw(value)
-            if _plain(value.value, 2):
-                return value
+            inner = value.value
+        # a non-empty unprotected map goes to the strict decoder, which checks its keys
+        if type(inner) is list and _plain(inner, 2) and not (
+                len(inner) > 1 and type(inner[1]) is dict and inner[1]):
+            return value
     return _cbor.decode(data, max_size=max_size)
 
 
@@ -309,7 +329,8 @@ def _parse_common(prot_b: bytes, payload: bytes, signature: bytes, tagged: bool,
     unprotected map, attached payload) without the general checks; ``None`` for anything
     else (the general path then decides, with its findings)."""
     value = _fast_decode(prot_b) if len(prot_b) <= max_size else _BREAK
-    if type(value) is not dict or not value or HDR_CRIT in value or not _plain(value, 3):
+    if type(value) is not dict or not value or HDR_CRIT in value or not _plain(value, 3) \
+            or not _keys_unique(value, prot_b):
         return None
     for label in value:
         if type(label) is not int:

@@ -49,7 +49,6 @@ from devid._cose import (
     _check_signature,
     _decode,
     _fast_decode,
-    _plain,
     _sig1_tbs,
     alg_name,
     default_alg,
@@ -448,8 +447,8 @@ def _verify_hot(data: bytes, now: datetime, validator: ChainValidator,
         alg, (leaf_der, vendor_der) = ES256, pair
     else:
         prot = _fast_decode(prot_b)  # _BREAK (not a dict) for h'' and for bad bytes
-        if type(prot) is not dict or len(prot) != 2:
-            return None
+        if type(prot) is not dict or len(prot) != 2 or _cbor.map_count(prot_b) != 2:
+            return None  # (a third pair whose key repeats one of the two: the general path)
         for label in prot:  # 1.0 or True would also find alg with .get(1)
             if type(label) is not int:
                 return None
@@ -464,8 +463,8 @@ def _verify_hot(data: bytes, now: datetime, validator: ChainValidator,
 
     # the claims: what _decode_claims accepts without a finding
     claims = _fast_decode(payload)
-    if type(claims) is not dict:
-        return None
+    if type(claims) is not dict or _cbor.map_count(payload) != len(claims):
+        return None  # not a map, or two keys collapsed into one: the general path says so
     subject = claims.get(SUB)
     if type(subject) is not str or IAT not in claims or urn_problem(subject) is not None:
         return None
@@ -473,8 +472,8 @@ def _verify_hot(data: bytes, now: datetime, validator: ChainValidator,
         if type(claim) is not int:
             return None
         kind = type(value)
-        if kind not in _SCALARS and not _plain(value, 2):
-            return None
+        if kind not in _SCALARS and (kind is not list or not _flat(value)):
+            return None  # nested maps (whose keys only the general path checks) and deeper
         rule = _CLAIM_RULES.get(claim)
         if rule is None or (kind is int and claim in _INT_CLAIMS) or (
                 claim == EAT_NONCE and kind is bytes and 8 <= len(value) <= 64):
@@ -552,6 +551,11 @@ def _x5chain(protected: Mapping[Any, Any], unprotected: Mapping[Any, Any], out: 
                   "x5chain is neither a certificate bstr nor a non-empty array of them", subj,
                   type=type(value).__name__))
     return []
+
+
+def _flat(items: list[Any]) -> bool:
+    """An array of scalars (``swversion``, ``profiles``)."""
+    return all(type(item) in _SCALARS for item in items)
 
 
 def _decode_claims(payload: bytes | None, out: list[Finding]) -> tuple[dict[int, Any], str | None]:

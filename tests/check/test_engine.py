@@ -610,3 +610,14 @@ def test_t0_constant_is_used() -> None:
     s = Session("smart-lock/1")
     s.start()
     assert s.messages[0].t == pytest.approx(T0 + 0.01)
+
+
+def test_a_repeated_key_in_a_message_is_malformed_cbor() -> None:
+    """{ts, seq, props, seq}: which seq? A decoder keeps one; the check says it is invalid."""
+    s = Session("smart-lock/1")
+    s.healthy(60)
+    body = cbor2.dumps({"ts": 1, "seq": 99, "props": {"locked": True, "battery": 80}})
+    body = bytes([body[0] + 1]) + body[1:] + cbor2.dumps("seq") + cbor2.dumps(1)
+    s.raw("state", body, retain=True, dt=1)
+    found = [f for f in s.check().findings if f.code == "MSG-CBOR-MALFORMED"]
+    assert len(found) == 1 and "duplicate map key 'seq'" in found[0].message

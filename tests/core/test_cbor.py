@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devid import _cbor
 from devid._cbor import MAX_DEPTH, CborError, decode, encode, nesting_depth
 
 
@@ -69,3 +70,32 @@ def test_random_bytes_never_escape_as_other_exceptions(data: bytes) -> None:
         decode(data)
     except CborError:
         pass
+
+
+@pytest.mark.parametrize("hexdata", [
+    "a2 01 02 01 03",            # {1: 2, 1: 3}
+    "a2 01 02 18 01 03",         # the same key, the second in a longer head
+    "bf 01 01 01 02 ff",         # an indefinite-length map
+    "81 a2 61 61 01 61 61 02",   # inside an array
+    "d8 18 a2 01 01 01 02",      # inside a tag
+    "a1 01 a2 63 6b 65 79 01 63 6b 65 79 02",  # a map inside a map
+    "a2 82 01 02 00 82 01 02 01",  # array keys
+    "a2 01 02 f9 3c 00 03",      # 1 and 1.0: one dict entry in Python
+])
+def test_duplicate_map_keys_are_malformed(hexdata: str) -> None:
+    with pytest.raises(_cbor.CborError, match="duplicate map key") as exc:
+        _cbor.decode(bytes.fromhex(hexdata.replace(" ", "")))
+    assert exc.value.kind == "malformed"
+
+
+@pytest.mark.parametrize(("hexdata", "count"), [
+    ("a0", 0), ("a3", 3), ("b8 18", 24), ("b9 01 00", 256), ("bf", None), ("80", None),
+    ("", None), ("b8", None),
+])
+def test_map_count(hexdata: str, count: int | None) -> None:
+    assert _cbor.map_count(bytes.fromhex(hexdata.replace(" ", ""))) == count
+
+
+def test_distinct_keys_and_duplicate_values_are_fine() -> None:
+    value = _cbor.decode(bytes.fromhex("a3 01 00 02 00 61 31 00".replace(" ", "")))
+    assert value == {1: 0, 2: 0, "1": 0}
