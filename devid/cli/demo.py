@@ -33,8 +33,10 @@ def demo_command(out_dir: str) -> None:
     from rich.text import Text
 
     from devid._broker import BrokerError
+    from devid.cli._common import mqtt_settings
     from devid.live._demo import async_run_demo
 
+    mqtt_settings()  # a bad MQTT config file: one line now, not from inside the fleet
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -53,14 +53,10 @@ def load_validator(trust_dir: str | None, revoked: str | None = None) -> Any:
 
 
 def check_broker_url(url: str | None, option: str = "--broker") -> None:
-    if url is None:
-        return
-    from devid._mqtt import parse_url
+    """The broker URL (if any) and the MQTT config file: either problem is one line, exit 2."""
+    from devid.cli._common import check_broker
 
-    try:
-        parse_url(url)
-    except ValueError as exc:
-        fail(f"{option}: {exc}")
+    check_broker(url, option)
 
 
 def stdout_console() -> Any:
@@ -196,12 +192,9 @@ def scan_command(  # noqa: PLR0917 (click passes options positionally)
     check_broker_url(broker)
     trust_dir = trust_dir or os.environ.get(TRUST_ENV) or None
     if interface is not None:
-        import ipaddress
+        from devid.cli._common import check_interface
 
-        try:
-            ipaddress.ip_address(interface)
-        except ValueError:
-            fail(f"--interface: not an IP address: {interface!r}")
+        interface = check_interface(interface)
     check_outputs(html=html_file)
     report = run_scan(broker=broker, trust_dir=trust_dir, timeout=timeout,
                       interface=interface, quiet=as_json)

@@ -138,3 +138,28 @@ def test_scan_with_nothing_to_scan() -> None:
     assert report.devices == () and report.broker is None
     assert {f.code for f in report.findings} == {"SCAN-NO-TRUST", "SCAN-NO-DEVICES"}
     assert not report.has_errors
+
+
+@pytest.mark.parametrize("command", [
+    ["scan", "--broker", "mqtt://127.0.0.1:1"],
+    ["test", "--profile", "smart-plug/1", "--all", "--broker", "mqtt://127.0.0.1:1",
+     "--trust", "."],
+    ["demo", "--out", "demo-out"],
+])
+def test_a_bad_mqtt_config_file_is_one_line_for_every_live_command(
+        command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "mqtt.toml"
+    config.write_text('usernme = "x"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, command, env={"DEVID_MQTT_CONFIG": str(config)})
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"devid: error: MQTT config {config}: unknown key 'usernme' (valid keys: username, "
+        "password, ca_file, cert_file, key_file, tls_insecure)")
+    assert not (tmp_path / "demo-out").exists()
+
+
+def test_scan_interface_must_be_an_address_of_this_machine() -> None:
+    result = CliRunner().invoke(cli, ["scan", "--interface", "192.0.2.1", "--timeout", "1"])
+    assert result.exit_code == 2
+    assert "--interface: 192.0.2.1 is not an address of this machine" in result.stderr
