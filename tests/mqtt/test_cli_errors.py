@@ -101,18 +101,6 @@ def test_bad_config_is_one_line_for_record_and_simulate(tmp_path: Path) -> None:
     assert not (tmp_path / "c.jsonl").exists()
 
 
-def test_unreadable_config(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads files whatever their mode")
-    conf = tmp_path / "mqtt.toml"
-    conf.write_text('username = "a"\n')
-    conf.chmod(0)
-    code, _, err = _invoke(["record", "--broker", "mqtt://127.0.0.1:1", "--out", "-"],
-                           env={"DEVID_MQTT_CONFIG": str(conf)})
-    assert code == 2
-    assert _one_line(err) == f"devid: error: MQTT config {conf}: permission denied"
-
-
 def test_missing_tls_files_are_named(tmp_path: Path) -> None:
     url = f"mqtts://127.0.0.1:{free_port()}"
     for key in ("ca_file", "cert_file"):
