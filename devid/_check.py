@@ -50,6 +50,7 @@ from devid._capture import (
 from devid._cbor import BREAK_MARKER, MAX_DEPTH, CborError, map_count
 from devid._cbor import decode as _strict_decode
 from devid._findings import Finding, Severity, finding, has_errors
+from devid._identifiers import identifier_problem
 from devid._profiles import DEFAULT_ACK_DEADLINE_S, Profile, PropertySpec
 
 MAX_PAYLOAD = 64 * 1024
@@ -169,6 +170,22 @@ def compile_spec(spec: PropertySpec, depth: int = 0) -> Validator:
             if type(value) not in (str, int):
                 return wrong_type(value)
             return enum_problem(value)
+    elif kind == "string" and spec.format is not None:
+        scheme = spec.format
+
+        def check(value: Any) -> Problem | None:
+            if type(value) is not str:
+                return wrong_type(value)
+            problem = enum_problem(value) or length_problem(value)
+            if problem is not None:
+                return problem
+            bad = identifier_problem(scheme, value)
+            if bad is None:
+                return None
+            # malformed: the profile's format is broken (MSG-FORMAT); a warning such as a
+            # Matter test vendor keeps its own code
+            code = "MSG-FORMAT" if bad[0] == "ID-IDENTIFIER-MALFORMED" else bad[0]
+            return (code, f"{shown(value)} is not a well-formed {scheme} identifier: {bad[1]}")
     elif kind == "string":
         def check(value: Any) -> Problem | None:
             if type(value) is not str:

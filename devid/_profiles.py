@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from pydantic import ValidationError as _PydanticError
 
 from devid._findings import Finding, Severity, finding
+from devid._identifiers import SchemeName
 
 PROFILE_ID_RE = re.compile(
     r"^(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)/(?P<version>[1-9][0-9]{0,5})$")
@@ -82,6 +83,9 @@ class PropertySpec(_Model):
         None, ge=0, description="Minimum length (string, bytes, array).")
     max_length: StrictInt | None = Field(
         None, ge=0, description="Maximum length (string, bytes, array).")
+    format: SchemeName | None = Field(
+        None, description="Identifier scheme a string must be well-formed in (devid-1 §1): "
+                          "urn, ueid (hex), matter (VID[:PID] hex), gb28181 (20 digits).")
     items: PropertySpec | None = Field(None, description="Element spec of an array.")
     properties: dict[str, PropertySpec] | None = Field(
         None, description="Field specs of an object (unknown fields are warnings).")
@@ -258,6 +262,10 @@ def example_value(spec: PropertySpec) -> Any:
             return (lo + hi) / 2
         return float(lo if lo is not None else (hi if hi is not None else 0.0))
     if spec.type == "string":
+        if spec.format is not None:
+            from devid._identifiers import identifier_example
+
+            return identifier_example(spec.format)
         return "x" * (spec.min_length or 0)
     if spec.type == "bytes":
         return b"\x00" * (spec.min_length or 0)
@@ -641,6 +649,8 @@ def lint_profile(path: str | Path, *, extra_dirs: Sequence[Path | str] = ()) -> 
             elif spec.unit not in UCUM_UNITS:
                 out.append(_lint(path, line, f"{where}: unit {spec.unit!r} is not in devid's "
                                  "UCUM table (check the case-sensitive UCUM code)", "PROFILE-UNIT"))
+        if spec.format is not None and spec.type != "string":
+            out.append(_lint(path, line, f"{where}: 'format' applies to string"))
         if spec.items is not None and spec.type != "array":
             out.append(_lint(path, line, f"{where}: 'items' applies to array"))
         if spec.properties is not None and spec.type != "object":

@@ -45,6 +45,8 @@ def initial_value(name: str, spec: PropertySpec, rng: random.Random) -> Any:
         return rng.choice(list(spec.enum))
     if spec.type == "boolean":
         return rng.random() < 0.5
+    if spec.type == "string" and spec.format is not None:
+        return example_value(spec)  # a well-formed identifier of its scheme
     if spec.type == "string":
         n = max(spec.min_length or 0, min(8, spec.max_length if spec.max_length else 8))
         return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(n))

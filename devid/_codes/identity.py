@@ -35,4 +35,8 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("ID-CBOR-MALFORMED", S.ERROR, "The bytes are not well-formed CBOR within devid's limits.", "devid-1 §3; RFC 8949"),
     CodeSpec("ID-COSE-STRUCTURE", S.ERROR, "The CBOR is not a COSE_Sign1 structure.", "devid-1 §3; RFC 9052 §4.2"),
     CodeSpec("ID-TOO-LARGE", S.ERROR, "The token is larger than 64 KiB or nested deeper than 16.", "devid-1 §3"),
+    # -- other identifier schemes (devid verify id, profiles' format:) -----------------------
+    CodeSpec("ID-IDENTIFIER-MALFORMED", S.ERROR, "An identifier is not well-formed for its scheme (devid URN, EAT UEID, Matter vendor/product id, GB/T 28181 device code).", "devid-1 §1"),
+    CodeSpec("ID-IDENTIFIER-UNKNOWN", S.ERROR, "A text has the shape of no identifier scheme devid recognises (and no scheme was named).", "devid-1 §1"),
+    CodeSpec("ID-MATTER-TEST-VENDOR", S.WARNING, "A Matter vendor id is a test vendor (0xFFF1-0xFFF4), which a production device does not carry.", "devid-1 §1"),
 )

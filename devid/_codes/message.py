@@ -21,6 +21,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("MSG-UNKNOWN-PROPERTY", S.WARNING, "A property, event field, command argument or envelope key the profile does not declare.", "devid-1 §7"),
     CodeSpec("MSG-UNKNOWN-EVENT", S.WARNING, "An event the device's profile does not declare.", "devid-1 §5, §7"),
     CodeSpec("MSG-UNKNOWN-COMMAND", S.WARNING, "A command the device's profile does not declare.", "devid-1 §5, §7"),
+    CodeSpec("MSG-FORMAT", S.ERROR, "A string value is not a well-formed identifier of the format (scheme) its profile declares.", "devid-1 §1, §7"),
     CodeSpec("MSG-FORBIDDEN-FIELD", S.ERROR, "A field the profile forbids on the wire (e.g. a biometric template) is present.", "devid-1 §7; ISO/IEC 24745"),
     CodeSpec("MSG-SENSITIVE-PLAINTEXT", S.ERROR, "A value of data class sensitive travelled on a session without TLS.", "devid-1 §7"),
     CodeSpec("MSG-PROFILE-OTHER", S.INFO, "The device's identity token claims profiles that do not include the profile applied.", "devid-1 §3 (claim -70001), §7"),

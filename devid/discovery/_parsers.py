@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from devid._codes import REGISTRY
 from devid._findings import Finding, Severity, finding
+from devid._identifiers import is_matter_test_vendor, matter_id_problem
 from devid.discovery._record import DeviceRecord, freeze
 from devid.discovery._txt import Txt, TxtInput, decode_txt
 from devid.discovery._urn import parse_urn
@@ -268,7 +269,6 @@ MATTER_DEVICE_TYPES: Mapping[int, str] = {
     0x050C: "ev-charger",
     0x0510: "energy-meter",
 }
-MATTER_TEST_VENDORS = range(0xFFF1, 0xFFF5)
 
 
 def _matter_common(txt: Txt, out: _Out) -> None:
@@ -303,10 +303,11 @@ def _matter_commissionable(txt: Txt, out: _Out) -> None:
     if vp is not None:
         vid_text, _, pid_text = vp.partition("+")
         vid, pid = _int(vid_text), _int(pid_text) if pid_text else None
-        if vid is None or vid > 0xFFFF or (pid_text and (pid is None or pid > 0xFFFF)):
+        # the shared Matter id rule (devid._identifiers): 16-bit, vendor/product id 0 is none
+        if vid is None or (pid_text and pid is None) or matter_id_problem(vid, pid):
             out.add(
                 "DISC-TXT-VALUE",
-                f"VP={_clip(vp, 40)!r} is not vendor[+product] (16-bit decimals)",
+                f"VP={_clip(vp, 40)!r} is not vendor[+product] (16-bit decimals, not 0)",
                 key="VP",
                 value=_clip(vp),
             )
@@ -314,7 +315,7 @@ def _matter_commissionable(txt: Txt, out: _Out) -> None:
             out.ids["vid"] = vid
             out.vendor = (
                 f"Matter test vendor 0x{vid:04X}"
-                if vid in MATTER_TEST_VENDORS
+                if is_matter_test_vendor(vid)
                 else f"Matter vendor 0x{vid:04X}"
             )
             if pid is not None:
