@@ -22,6 +22,7 @@ from devid._check import CheckEngine, CheckResult, check_capture, check_messages
 from devid._codes import REGISTRY
 from devid._cose import Sign1, parse_sign1, sign1, verify_sign1
 from devid._findings import CodeSpec, Finding, Severity, finding, has_errors
+from devid._identifiers import IdentifierResult, check_identifier
 from devid._profiles import (
     Profile,
     ProfileError,
@@ -56,6 +57,7 @@ __all__ = [
     "CodeSpec",
     "DeviceCredentials",
     "Finding",
+    "IdentifierResult",
     "Profile",
     "ProfileError",
     "RevocationList",
@@ -64,6 +66,7 @@ __all__ = [
     "TokenResult",
     "TrustStore",
     "check_capture",
+    "check_identifier",
     "check_messages",
     "create_root",
     "create_token",

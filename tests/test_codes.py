@@ -54,8 +54,9 @@ def test_unknown_code_is_a_programming_error() -> None:
 EXPECTED_API = {
     "REGISTRY", "Capture", "CaptureHeader", "CaptureWriter", "CapturedMessage", "CborError",
     "CertificateAuthority", "ChainResult", "ChainValidator", "CheckEngine", "CheckResult",
-    "CodeSpec", "DeviceCredentials", "Finding", "Profile", "ProfileError", "RevocationList",
-    "Severity", "Sign1", "TokenResult", "TrustStore", "check_capture", "check_messages",
+    "CodeSpec", "DeviceCredentials", "Finding", "IdentifierResult", "Profile", "ProfileError",
+    "RevocationList", "Severity", "Sign1", "TokenResult", "TrustStore", "check_capture",
+    "check_identifier", "check_messages",
     "create_root", "create_token", "create_vendor_ca", "finding", "has_errors", "issue_device",
     "lint_profile", "list_profiles", "load_certificates", "load_profile", "make_urn",
     "parse_sign1", "profile_json_schema", "read_capture", "sign1", "verify_sign1",
@@ -79,8 +80,8 @@ def test_importing_devid_loads_no_transport() -> None:
     assert out == ""
 
 
-PURE_MODULES = ["_findings", "_codes", "_cbor", "_cose", "_certs", "_token", "_provision",
-                "_profiles", "_capture", "_check", "matter", "discovery/_txt.py",
+PURE_MODULES = ["_findings", "_codes", "_cbor", "_cose", "_certs", "_token", "_identifiers",
+                "_provision", "_profiles", "_capture", "_check", "matter", "discovery/_txt.py",
                 "discovery/_parsers.py", "discovery/_merge.py", "live/_possession.py"]
 TRANSPORTS = {"paho", "zeroconf", "socket", "asyncio", "amqtt", "ssl"}
 
