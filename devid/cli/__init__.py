@@ -38,7 +38,7 @@ def cli() -> None:
     """devid: check the identity and the messages of smart-home and security devices.
 
     \b
-    Identity:   devid ca ..., devid verify token|cose|cert|matter
+    Identity:   devid ca ..., devid verify token|cose|cert|matter|id
     Profiles:   devid profile list|show|lint|schema, devid check CAPTURE
     Live:       devid simulate, devid record, devid scan, devid test
     Try it:     devid demo

@@ -1,4 +1,5 @@
-"""``devid verify token|cose|cert``: check identity tokens, COSE messages and certificates.
+"""``devid verify token|cose|cert|id``: check identity tokens, COSE messages, certificates
+and identifiers.
 
 Thin: arguments are parsed here, the checks are :mod:`devid._token`,
 :mod:`devid._cose` and :mod:`devid._certs`. Exit 0 when every input is valid,
@@ -111,7 +112,7 @@ def _revocation(path: str | None) -> Any:
         fail(f"--revoked: {exc}")
 
 
-def _report(verdicts: Iterable[Verdict], as_json: bool) -> None:
+def _report(verdicts: Iterable[Verdict], as_json: bool, subject_header: str = "subject") -> None:
     """Print every verdict (JSON lines or a table) and exit 0 / 1."""
     all_valid = True
     rows: list[Verdict] = []
@@ -122,11 +123,11 @@ def _report(verdicts: Iterable[Verdict], as_json: bool) -> None:
         else:
             rows.append(v)
     if not as_json:
-        _print_table(rows)
+        _print_table(rows, subject_header)
     sys.exit(EXIT_OK if all_valid else EXIT_INVALID)
 
 
-def _print_table(rows: Sequence[Verdict]) -> None:
+def _print_table(rows: Sequence[Verdict], subject_header: str = "subject") -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -137,7 +138,7 @@ def _print_table(rows: Sequence[Verdict]) -> None:
     table = Table(box=None)
     table.add_column("input", overflow="fold")
     table.add_column("verdict", no_wrap=True)
-    table.add_column("subject", overflow="fold")
+    table.add_column(subject_header, overflow="fold")
     table.add_column("findings", overflow="fold", ratio=1)
     for v in shown:
         verdict = Text("valid", style="green") if v.valid else Text("INVALID", style="bold red")
@@ -169,12 +170,13 @@ def _files(paths: Sequence[str]) -> list[Path]:
 
 @click.group("verify")
 def verify_group() -> None:
-    """Verify identity tokens, COSE_Sign1 messages and device certificates.
+    """Verify identity tokens, COSE_Sign1 messages, device certificates and identifiers.
 
     \b
     Exit code: 0 every input valid, 1 some input invalid, 2 usage or I/O error.
     --json prints one object per input per line:
       {"input", "valid", "subject", "findings": [{"code", "severity", "message", ...}]}
+    (verify id: "scheme" in place of "subject").
     """
 
 
@@ -329,6 +331,44 @@ def cert_cmd(*, leaf: str, chain_file: str | None, trust_dir: str | None, at: st
     _report([Verdict(leaf, res.valid and not has_errors(found), res.urn, found)], as_json)
 
 
+class _IdVerdict(Verdict):
+    """A ``verify id`` line: the subject column is the identifier's scheme."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "scheme": self.subject, "valid": self.valid,
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+@verify_group.command("id")
+@click.argument("values", nargs=-1, required=True, metavar="VALUE...")
+@click.option("--scheme", type=click.Choice(["urn", "ueid", "matter", "gb28181"]),
+              help="Check every VALUE as this scheme (default: recognised from its shape).")
+@click.option("--json", "as_json", is_flag=True,
+              help='One JSON object per VALUE per line: {"input", "scheme", "valid", '
+                   '"findings"}.')
+def id_cmd(values: tuple[str, ...], scheme: str | None, as_json: bool) -> None:
+    """Check identifiers for well-formedness (spec devid/1 §1).
+
+    \b
+    urn      devid device URN, e.g. urn:dev:ops:32473-SmartLock-0001
+    ueid     EAT UEID in hex (RFC 9711 §4.2.1), e.g. 01 followed by 16 random bytes
+    matter   Matter vendor id or VID:PID in hex, e.g. 0xFFF1:0x8000 (a test vendor)
+    gb28181  20-digit GB/T 28181 device code, e.g. 34020000001320000001
+
+    Without --scheme each VALUE's scheme is recognised from its shape; a VALUE of
+    no known shape is ID-IDENTIFIER-UNKNOWN. A Matter test vendor (0xFFF1-0xFFF4)
+    is a warning, not an error.
+    """
+    from devid._identifiers import check_identifier
+
+    def run() -> Iterable[Verdict]:
+        for value in values:
+            res = check_identifier(value, scheme)
+            yield _IdVerdict(value, res.valid, res.scheme, res.findings)
+
+    _report(run(), as_json, subject_header="scheme")
+
+
 def _split_certs(data: bytes, what: str) -> tuple[list[Any], list[Finding]]:
     """Certificates of a PEM (one or more) or DER file; a bad file is a finding."""
     from devid._certs import load_certificates
@@ -340,7 +380,7 @@ def _split_certs(data: bytes, what: str) -> tuple[list[Any], list[Finding]]:
 
 
 def register(root: click.Group) -> None:
-    """Add the ``verify`` group (token, cose, cert) to ``root``."""
+    """Add the ``verify`` group (token, cose, cert, id) to ``root``."""
     root.add_command(verify_group)
 
 
