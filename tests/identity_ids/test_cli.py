@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -19,7 +20,7 @@ def run(*args: str) -> Result:
                               catch_exceptions=False)
 
 
-def lines(result: Result) -> list[dict[str, object]]:
+def lines(result: Result) -> list[dict[str, Any]]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
@@ -39,9 +40,9 @@ def test_some_invalid_exits_1() -> None:
     out = lines(result)
     assert [o["valid"] for o in out] == [True, False, False]
     assert out[1]["scheme"] == "matter"
-    assert [f["code"] for f in out[1]["findings"]] == ["ID-IDENTIFIER-MALFORMED"]  # type: ignore[union-attr]
+    assert [f["code"] for f in out[1]["findings"]] == ["ID-IDENTIFIER-MALFORMED"]
     assert out[2]["scheme"] is None
-    assert [f["code"] for f in out[2]["findings"]] == ["ID-IDENTIFIER-UNKNOWN"]  # type: ignore[union-attr]
+    assert [f["code"] for f in out[2]["findings"]] == ["ID-IDENTIFIER-UNKNOWN"]
 
 
 def test_a_test_vendor_is_a_warning_and_still_valid() -> None:
@@ -49,7 +50,7 @@ def test_a_test_vendor_is_a_warning_and_still_valid() -> None:
     assert result.exit_code == 0
     (o,) = lines(result)
     assert o["valid"] is True
-    assert [(f["code"], f["severity"]) for f in o["findings"]] == [  # type: ignore[union-attr]
+    assert [(f["code"], f["severity"]) for f in o["findings"]] == [
         ("ID-MATTER-TEST-VENDOR", "warning")]
 
 

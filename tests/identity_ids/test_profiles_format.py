@@ -57,7 +57,7 @@ def test_line_reader_path_agrees() -> None:
 
 
 def test_matter_format_test_vendor_is_a_warning_malformed_an_error() -> None:
-    spec = PropertySpec(type="string", format="matter")
+    spec = PropertySpec.model_validate({"type": "string", "format": "matter"})
     assert value_problem(spec, "0x130D:0x1001") is None
     tv = value_problem(spec, "0xFFF1")
     assert tv is not None and tv[0] == "ID-MATTER-TEST-VENDOR"
@@ -66,7 +66,8 @@ def test_matter_format_test_vendor_is_a_warning_malformed_an_error() -> None:
 
 
 def test_sensitive_value_is_not_shown_in_the_message() -> None:
-    spec = PropertySpec(type="string", format="urn", data_class="sensitive")
+    spec = PropertySpec.model_validate({"type": "string", "format": "urn",
+                                        "data_class": "sensitive"})
     problem = value_problem(spec, "urn:dev:secret-value")
     assert problem is not None and problem[0] == "MSG-FORMAT"
     assert "secret-value" not in problem[1] and "<redacted>" in problem[1]
@@ -74,7 +75,7 @@ def test_sensitive_value_is_not_shown_in_the_message() -> None:
 
 @pytest.mark.parametrize("scheme", SCHEME_NAMES)
 def test_examples_and_simulated_values_are_well_formed(scheme: str) -> None:
-    spec = PropertySpec(type="string", format=scheme)  # type: ignore[arg-type]
+    spec = PropertySpec.model_validate({"type": "string", "format": scheme})
     for value in (example_value(spec), initial_value("x", spec, random.Random(1))):
         assert check_identifier(value, scheme).valid
         problem = value_problem(spec, value)
