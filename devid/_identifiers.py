@@ -284,14 +284,21 @@ def check_identifier(text: str, scheme: str | None = None, *,
     return IdentifierResult(text, name, not has_errors(out), tuple(out))
 
 
-@lru_cache(maxsize=1024)
 def identifier_problem(scheme: str, text: str) -> Problem | None:
     """The first problem of ``text`` as a ``scheme`` identifier in production, or ``None``.
 
     Used by the message check engine (profiles' ``format:``); cached, because a device
-    repeats the same identifier in every state message.
+    repeats the same identifier in every state message (only texts of at most
+    :data:`MAX_TEXT` characters reach the bounded cache).
     """
-    problems = _problems(scheme, text, True)
+    if len(text) > MAX_TEXT:
+        return (MALFORMED, f"longer than {MAX_TEXT} characters")
+    return _cached_problem(scheme, text)
+
+
+@lru_cache(maxsize=1024)
+def _cached_problem(scheme: str, text: str) -> Problem | None:
+    problems = SCHEMES[scheme].check(text, True)
     return problems[0] if problems else None
 
 

@@ -90,6 +90,8 @@ def _spec_row(name: str, spec: Any) -> list[str]:
     elif spec.min_length is not None or spec.max_length is not None:
         hi = "" if spec.max_length is None else str(spec.max_length)
         rng = f"len {spec.min_length or 0} … {hi}"
+    if spec.format is not None:
+        rng = f"format {spec.format}" + (f", {rng}" if rng else "")
     return [name, spec.type, spec.unit or "", rng, "yes" if spec.required else "",
             spec.data_class, spec.standard or spec.description]
 
