@@ -170,7 +170,10 @@ def _is_urn(text: str) -> bool:
 
 
 def _is_gb28181(text: str) -> bool:
-    return len(text) == GB28181_LENGTH and text.isascii() and text.isdigit()
+    """20 digits; 19 or 21 digits too (a digit dropped or doubled: a hex UEID always has an
+    even length, so nothing else is lost), to say what is wrong rather than "unknown"."""
+    return len(text) in (GB28181_LENGTH - 1, GB28181_LENGTH, GB28181_LENGTH + 1) \
+        and text.isascii() and text.isdigit()
 
 
 _MATTER_SHAPE = re.compile(r"0[xX][0-9A-Fa-f]{1,8}|(?:0[xX])?[0-9A-Fa-f]{1,8}:(?:0[xX])?"

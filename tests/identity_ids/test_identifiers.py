@@ -214,7 +214,9 @@ def test_gb28181_fields_are_reported_not_judged() -> None:
     ("fff1:8000", "matter"),
     ("01" + RANDOM16, "ueid"),
     ("0x01" + RANDOM16, "ueid"),
-    ("3402000000132000000", None),   # 19 digits: no shape (name --scheme to learn why)
+    ("3402000000132000000", "gb28181"),    # 19 digits: a GB/T 28181 code with one missing
+    ("340200000013200000011", "gb28181"),  # 21: one doubled (a hex UEID has an even length)
+    ("340200000013200000", None),          # 18 digits: no shape (name --scheme for why)
     ("FFF1", None),                  # bare hex: ambiguous without 0x or :PID
     ("hello", None),
     ("", None),
@@ -225,6 +227,9 @@ def test_recognition(text: str, scheme: str | None) -> None:
     assert res.scheme == scheme
     if scheme is None:
         assert not res.valid and codes(res) == ["ID-IDENTIFIER-UNKNOWN"]
+    elif len(text) in (19, 21):
+        assert not res.valid and codes(res) == ["ID-IDENTIFIER-MALFORMED"]
+        assert "a GB/T 28181 device code is 20 digits" in res.findings[0].message
 
 
 def test_unknown_scheme_name_is_a_programming_error() -> None:
