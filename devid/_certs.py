@@ -1099,17 +1099,16 @@ def _leaf_fast_pass(
     subjects: Sequence[x509.GeneralName] | None,
     der: bytes | None,
     known_urn: str | None = None,
-) -> tuple[str, bool, Any] | None:
+) -> tuple[str, Any] | None:
     """The device rules the verifier does not check, on a leaf it has just accepted.
 
     ``subjects`` are the leaf's SAN entries as the verifier returns them. Returns
-    ``(urn, has_organization)`` when the leaf meets every error-level device rule left
-    (exactly one URI SAN that is a device URN, a subject serialNumber, an allowed key and
-    signature algorithm), else ``None``: the caller then takes the full path. The third
-    item is the leaf's public key (loaded here for the algorithm check; the token check
-    verifies with it). ``known_urn`` is a text the caller has already found to be a device
-    URN (:func:`urn_problem`), e.g. the token's ``sub``: a SAN equal to it is not checked
-    again.
+    ``(urn, key)`` when the leaf meets every device rule left (exactly one URI SAN that is
+    a device URN, a subject serialNumber and O, devid/1's key and signature algorithms),
+    else ``None``: the caller then takes the full path. ``key`` is the leaf's public key
+    (loaded here for the algorithm check; the token check verifies with it). ``known_urn``
+    is a text the caller has already found to be a device URN (:func:`urn_problem`), e.g.
+    the token's ``sub``: a SAN equal to it is not checked again.
     """
     try:
         if subjects is not None and len(subjects) == 1 and type(subjects[0]) is _URI:
@@ -1137,7 +1136,7 @@ def _leaf_fast_pass(
             return None
     except DECODE_ERRORS:
         return None
-    return uris[0], has_o, key
+    return uris[0], key
 
 
 def _trusted_ca_policy() -> ExtensionPolicy:
@@ -1398,9 +1397,9 @@ class ChainValidator:
         # The verified chain is leaf -> this vendor CA (the store's only certificate; the
         # leaf cannot be it: the device policy refuses CA:TRUE), then its anchor.
         checked = _leaf_fast_pass(leaf_cert, verified.subjects, leaf, known_urn)
-        if checked is None or not checked[1]:  # a rule fails, or the subject-O warning
+        if checked is None:  # a rule fails: the full path names it
             return None
-        return leaf_cert, checked[0], checked[2], entry
+        return leaf_cert, checked[0], checked[1], entry
 
     def _try_fast(
         self,
@@ -1433,7 +1432,7 @@ class ChainValidator:
         checked = _leaf_fast_pass(leaf, verified.subjects, leaf_der)
         if checked is None:
             return None  # a device rule fails: the full path names it
-        urn, has_o, _key = checked
+        urn, _key = checked
         chain = verified.chain
         top = chain[-1]
         path = list(chain)
@@ -1441,13 +1440,9 @@ class ChainValidator:
             if entry.certificate is top or entry.certificate == top:
                 path.append(entry.anchor)
                 break
-        if has_o and self._revocation is None:
+        if self._revocation is None:
             return ChainResult(True, leaf, urn, tuple(path), ())
-        findings: list[Finding] = []
-        if not has_o:
-            findings += [f for f in check_device_subject(leaf) if f.severity is not Severity.ERROR]
-        if self._revocation is not None:
-            findings += self._revocation_findings(path)
+        findings = self._revocation_findings(path)
         return ChainResult(not has_errors(findings), leaf, urn, tuple(path), tuple(findings))
 
     def _finish(
