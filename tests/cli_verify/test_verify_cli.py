@@ -417,8 +417,10 @@ def test_certificate_parse_errors_are_plain_words(tmp_path: Path, pki: TestPKI) 
         serialization.NoEncryption()))
     res = run("verify", "cert", str(key), "--trust", str(pki.trust_dir), "--json")
     assert res.exit_code == 1
-    [message] = [f["message"] for f in json_lines(res)[0]["findings"]]  # type: ignore[attr-defined]
-    assert message == "LEAF: a PEM file of PRIVATE KEY, not of CERTIFICATE"
+    findings = json_lines(res)[0]["findings"]
+    assert isinstance(findings, list)
+    assert [f["message"] for f in findings] == [
+        "LEAF: a PEM file of PRIVATE KEY, not of CERTIFICATE"]
     garbage = tmp_path / "trust"
     garbage.mkdir()
     (garbage / "root.der").write_bytes(b"\x30\x82\xff\xff" + bytes(40))
