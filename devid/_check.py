@@ -32,10 +32,11 @@ import binascii
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import cbor2
 
@@ -62,6 +63,7 @@ NONCE_MIN, NONCE_MAX = 16, 64
 _MAX_SHOWN = 80
 
 Problem = tuple[str, str]  # (code, message)
+_S = TypeVar("_S", bound="LineSink")
 Validator = Callable[[Any], "Problem | None"]
 
 _NUMBER_TYPES = (int, float)
@@ -1066,6 +1068,108 @@ def check_capture(capture: Capture, profile: Profile, *,
     return _capture_result(engine.finish(_header_end(capture.header)))
 
 
+class LineSink(Protocol):
+    """What :func:`feed_lines` feeds: a check engine, or several behind one router."""
+
+    findings: list[Finding]
+
+    def add_findings(self, findings: Iterable[Finding]) -> None: ...
+
+    def feed_raw(self, t: float, topic: str, payload: bytes, retain: bool,
+                 line: int = 0) -> None: ...
+
+
+#: The line :class:`devid._capture.CaptureWriter` writes (compact separators, this key
+#: order, a plain topic): read by a regular expression instead of a JSON parser. Any other
+#: line (spaces, another key order, escapes in the topic) takes the JSON path.
+_CANONICAL = re.compile(
+    rb'\{"t":(-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?),"topic":"([^"\\\x00-\x1f]+)",'
+    rb'"payload":"([A-Za-z0-9+/]*={0,2})","qos":([012]),"retain":(true|false)\}\r?\n?'
+)
+
+
+def feed_lines(
+    lines: Iterable[bytes | str | Finding],
+    make_sink: Callable[[CaptureHeader | None], _S],
+    *,
+    source: str = "",
+) -> tuple[_S, CaptureHeader | None]:
+    """Feed the lines of a capture to the sink ``make_sink(header)`` builds.
+
+    The fast path: each canonical line (as devid writes them) is read by a regular
+    expression, each other well-formed line goes straight from JSON to the sink; any
+    line that is not exactly well-formed goes through :func:`devid._capture.parse_line`,
+    so its finding (``MSG-CAPTURE-LINE``) is the capture reader's own.
+    """
+    loads, b64, canonical = json.loads, base64.b64decode, _CANONICAL.fullmatch
+    a2b = binascii.a2b_base64
+    sink: _S | None = None
+    header: CaptureHeader | None = None
+    pending: list[Finding] = []
+    feed = None
+    for lineno, raw in enumerate(lines, start=1):
+        if isinstance(raw, Finding):  # a finding of the reading (bounded_lines)
+            if sink is None:
+                pending.append(raw)
+            else:
+                sink.add_findings([raw])
+            continue
+        if sink is None:
+            if lineno == 1:
+                item = next(iter_capture([raw], source), None)
+                if isinstance(item, CaptureHeader):
+                    header = item
+                    continue
+            sink = make_sink(header)
+            sink.add_findings(pending)
+            feed = sink.feed_raw
+        assert feed is not None
+        if type(raw) is bytes and len(raw) <= MAX_LINE:
+            m = canonical(raw)
+            if m is not None:
+                t_text, topic_b, payload_b, _qos, retain_b = m.groups()
+                t = float(t_text)
+                if math.isfinite(t):
+                    try:
+                        topic = topic_b.decode("utf-8")
+                        data = a2b(payload_b, strict_mode=True)
+                    except (UnicodeDecodeError, binascii.Error, ValueError):
+                        pass
+                    else:
+                        feed(t, topic, data, retain_b == b"true", lineno)
+                        continue
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            obj = loads(text) if len(text) <= MAX_LINE else None
+        except (ValueError, RecursionError):
+            obj = None
+        if type(obj) is dict:
+            tv = obj.get("t")
+            topic = obj.get("topic")
+            payload = obj.get("payload")
+            retain = obj.get("retain", False)
+            qos = obj.get("qos", 0)
+            if (type(tv) is float or type(tv) is int) and type(topic) is str and topic and \
+                    type(payload) is str and (retain is True or retain is False) and \
+                    type(qos) is int and 0 <= qos <= 2 and math.isfinite(tv):
+                try:
+                    data = b64(payload, validate=True)
+                except (binascii.Error, ValueError):
+                    pass
+                else:
+                    feed(float(tv), topic, data, retain, lineno)
+                    continue
+        item = parse_line(raw, lineno, source)
+        if isinstance(item, CapturedMessage):
+            feed(item.t, item.topic, item.payload, item.retain, lineno)
+        elif item is not None:
+            sink.findings.append(item)
+    if sink is None:
+        sink = make_sink(header)
+        sink.add_findings(pending)
+    return sink, header
+
+
 def check_lines(
     lines: Iterable[bytes | str | Finding],
     profile: Profile,
@@ -1073,62 +1177,9 @@ def check_lines(
     source: str = "",
     validator: Any | None = None,
 ) -> CheckResult:
-    """Check a capture given as its lines (a file opened in binary mode will do).
-
-    The fast path: each well-formed line goes straight from JSON to the engine; any
-    line that is not exactly well-formed goes through :func:`devid._capture.parse_line`,
-    so its finding (``MSG-CAPTURE-LINE``) is the capture reader's own.
-    """
-    loads, b64 = json.loads, base64.b64decode
-    engine: CheckEngine | None = None
-    header: CaptureHeader | None = None
-    pending: list[Finding] = []
-    feed = None
-    for lineno, raw in enumerate(lines, start=1):
-        if isinstance(raw, Finding):  # a finding of the reading (bounded_lines)
-            if engine is None:
-                pending.append(raw)
-            else:
-                engine.add_findings([raw])
-            continue
-        if engine is None:
-            if lineno == 1:
-                item = next(iter_capture([raw], source), None)
-                if isinstance(item, CaptureHeader):
-                    header = item
-                    continue
-            engine = CheckEngine(profile, header=header, validator=validator)
-            engine.add_findings(pending)
-            feed = engine.feed_raw
-        assert feed is not None
-        try:
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            obj = loads(text) if len(text) <= MAX_LINE else None
-        except (ValueError, RecursionError):
-            obj = None
-        if type(obj) is dict:
-            t = obj.get("t")
-            topic = obj.get("topic")
-            payload = obj.get("payload")
-            retain = obj.get("retain", False)
-            qos = obj.get("qos", 0)
-            if (type(t) is float or type(t) is int) and type(topic) is str and topic and \
-                    type(payload) is str and (retain is True or retain is False) and \
-                    type(qos) is int and 0 <= qos <= 2 and math.isfinite(t):
-                try:
-                    data = b64(payload, validate=True)
-                except (binascii.Error, ValueError):
-                    pass
-                else:
-                    feed(float(t), topic, data, retain, lineno)
-                    continue
-        item = parse_line(raw, lineno, source)
-        if isinstance(item, CapturedMessage):
-            feed(item.t, item.topic, item.payload, item.retain, lineno)
-        elif item is not None:
-            engine.findings.append(item)
-    if engine is None:
-        engine = CheckEngine(profile, header=header, validator=validator)
+    """Check a capture given as its lines (a file opened in binary mode will do)."""
+    engine, header = feed_lines(
+        lines, lambda h: CheckEngine(profile, header=h, validator=validator), source=source)
     return _capture_result(engine.finish(_header_end(header)), source)
 
 
@@ -1166,6 +1217,7 @@ __all__ = [
     "Topic",
     "check_capture",
     "check_lines",
+    "feed_lines",
     "check_messages",
     "compile_fields",
     "compile_profile",
