@@ -493,6 +493,14 @@ class CheckResult:
     findings: list[Finding]
     device_messages: dict[str, int] = field(default_factory=dict)
     started: float | None = None  # the header's ``started``, else the first receive time
+    ecosystems: dict[str, int] = field(default_factory=dict)
+    """Messages per ecosystem (``devid``, ``ha``, ``homie``) when several were routed."""
+    judged: dict[str, int] = field(default_factory=dict)
+    """Devices judged per ecosystem (empty: a devid/1-only check)."""
+    eco_devices: list[Any] = field(default_factory=list)
+    """The :class:`devid.ecosystems.EcoDevice` s of other ecosystems."""
+    other_topics: dict[str, int] = field(default_factory=dict)
+    """Messages no judge claimed, by first topic level (the ten commonest)."""
 
     @property
     def valid(self) -> bool:
@@ -500,7 +508,7 @@ class CheckResult:
 
     def to_dict(self, input_name: str | None = None) -> dict[str, Any]:
         """The ``devid check --json`` object."""
-        return {
+        out: dict[str, Any] = {
             "input": input_name,
             "valid": self.valid,
             "profile": self.profile,
@@ -508,6 +516,17 @@ class CheckResult:
             "messages": self.messages,
             "findings": [{"t": None, **f.to_dict()} for f in self.findings],
         }
+        if self.judged or self.ecosystems:
+            out["ecosystems"] = self.ecosystems
+            out["judged"] = self.judged
+            out["other_topics"] = self.other_topics
+            out["device_list"] = [
+                {"id": d.id, "ecosystem": d.ecosystem, "name": d.name,
+                 "manufacturer": d.manufacturer, "model": d.model, "messages": d.messages,
+                 "entities": len(d.entities), "state": d.state}
+                for d in self.eco_devices
+            ]
+        return out
 
 
 class CheckEngine:
@@ -1217,11 +1236,11 @@ __all__ = [
     "Topic",
     "check_capture",
     "check_lines",
-    "feed_lines",
     "check_messages",
     "compile_fields",
     "compile_profile",
     "compile_spec",
+    "feed_lines",
     "parse_topic",
     "value_problem",
 ]

@@ -45,7 +45,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("TEST-CMD-REJECTED", S.ERROR, "The device acked a valid command with ok=false.", "devid-1 §5, §7"),
     CodeSpec("TEST-LASTWILL-MISSING", S.ERROR, "After an unclean disconnect no retained offline status was published (no Last Will).", "devid-1 §5"),
     # -- scan and suite runs -------------------------------------------------------------
-    CodeSpec("SCAN-NO-DEVICES", S.WARNING, "The scan found no device.", "docs/scan.md"),
+    CodeSpec("SCAN-NO-DEVICES", S.ERROR, "The scan found no device of any ecosystem; the finding says where it looked and what it saw.", "docs/scan.md"),
     CodeSpec("SCAN-BROKER-UNREACHABLE", S.ERROR, "The MQTT broker could not be reached; MQTT discovery and challenges were skipped.", "devid-1 §5; docs/scan.md"),
     CodeSpec("SCAN-MDNS-UNAVAILABLE", S.WARNING, "DNS-SD browsing could not start on the interface.", "devid-1 §4; docs/scan.md"),
     CodeSpec("TEST-TIMEOUT", S.ERROR, "A test did not finish within its time limit.", "docs/suite.md"),

@@ -8,6 +8,8 @@ from devid._findings import Severity as S
 CODES: tuple[CodeSpec, ...] = (
     CodeSpec("MSG-CAPTURE-LINE", S.WARNING, "A capture line does not parse as a message record.", "devid-1 §6"),
     CodeSpec("MSG-CAPTURE-EMPTY", S.ERROR, "A capture file holds no message at all (nothing could be checked).", "devid-1 §6"),
+    CodeSpec("MSG-NO-DEVICE", S.ERROR, "The check judged no device of the requested profile or ecosystem; the finding says what the capture held instead.", "docs/check.md (Ecosystems)"),
+    CodeSpec("MSG-NOT-JUDGED", S.WARNING, "Messages of an ecosystem were in the capture but not judged (devid/1 traffic without --profile, or an ecosystem left out by --ecosystem).", "docs/check.md (Ecosystems)"),
     # -- topics and payloads -------------------------------------------------------------
     CodeSpec("MSG-TOPIC", S.ERROR, "The topic is not devid/1/<urn>/<suffix> with a valid device URN and a known suffix.", "devid-1 §1, §5"),
     CodeSpec("MSG-TOO-LARGE", S.ERROR, "The payload is larger than the 64 KiB limit.", "devid-1 §3, §5"),

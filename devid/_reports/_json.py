@@ -21,6 +21,9 @@ def device_to_dict(device: ScannedDevice, *, extended: bool = False) -> dict[str
         "identity": device.identity.to_dict(),
         "findings": [f.to_dict() for f in rec.findings],
     }
+    if rec.entities or rec.ecosystem in ("ha", "homie"):
+        out.update(vendor=rec.vendor, model=rec.model,
+                   entities=[dict(e) for e in rec.entities])
     if extended:
         out.update(
             vendor=rec.vendor,

@@ -99,8 +99,11 @@ class ScanReport:
 
     @property
     def has_errors(self) -> bool:
-        """True when any device has an error finding (the scan's exit code 1)."""
-        return any(d.has_errors for d in self.devices)
+        """True when any device, or the scan itself, has an error finding (exit code 1):
+        a scan that found nothing (``SCAN-NO-DEVICES``) or could not read a broker did not
+        pass."""
+        return any(d.has_errors for d in self.devices) or \
+            any(f.severity is Severity.ERROR for f in self.findings)
 
 
 @dataclass(frozen=True, slots=True)

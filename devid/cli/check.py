@@ -26,37 +26,65 @@ def _validator(trust_dir: str | None) -> Any:
 
 @click.command("check")
 @click.argument("captures", nargs=-1, required=True, metavar="CAPTURE...")
-@click.option("--profile", "profile_ref", required=True, metavar="ID|FILE",
-              help="Profile applied to every device of the capture (e.g. smart-lock/1), or a "
-                   "profile YAML file.")
+@click.option("--profile", "profile_ref", metavar="ID|FILE",
+              help="Profile applied to every devid/1 device of the capture (e.g. smart-lock/1), "
+                   "or a profile YAML file. Needed to judge devid/1 traffic.")
+@click.option("--ecosystem", "ecosystems", multiple=True,
+              type=click.Choice(["auto", "devid", "ha", "homie"]), default=("auto",),
+              show_default=True,
+              help="What to judge: devid/1, Home Assistant MQTT discovery (ha), Homie 4/5; "
+                   "auto = every ecosystem found in the capture. Repeatable.")
+@click.option("--ha-prefix", default="homeassistant", show_default=True, metavar="PREFIX",
+              help="Home Assistant's discovery prefix.")
 @click.option("--trust", "trust_dir", metavar="DIR",
               help="Trust anchor directory: verify each device's retained identity token as of "
                    "the capture's start.")
 @click.option("--profile-dir", "profile_dirs", multiple=True, metavar="DIR",
               help="Extra directory of profile documents (searched before the shipped ones).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per capture per line.")
-def check_cmd(*, captures: tuple[str, ...], profile_ref: str, trust_dir: str | None,
+def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
+              ecosystems: tuple[str, ...], ha_prefix: str, trust_dir: str | None,
               profile_dirs: tuple[str, ...], as_json: bool) -> None:
-    """Check capture files (JSON Lines, spec devid/1 §6) against a profile.
+    """Check capture files (JSON Lines, spec devid/1 §6): devid/1 devices against a
+    profile, Home Assistant discovery and Homie devices against their conventions.
 
-    Topics, payload size, CBOR, envelopes, property types, units, ranges and enums,
-    required and unknown properties, seq and clock skew, heartbeat, command acks,
+    devid/1: topics, payload size, CBOR, envelopes, property types, units, ranges and
+    enums, required and unknown properties, seq and clock skew, heartbeat, command acks,
     retained flags and sensitive data without TLS; with --trust, identity tokens.
+    Home Assistant: discovery topics and configs as HA would accept them, and each
+    entity's state and availability messages (docs/ha.md). Homie 4/5: lifecycle,
+    attributes or $description, property values (docs/homie.md).
+
+    A capture in which nothing of what was asked for could be judged is not valid
+    (MSG-NO-DEVICE says what it held instead).
 
     \b
     Exit code: 0 no error finding, 1 some error finding, 2 usage or I/O error.
     --json prints one object per capture:
       {"input", "valid", "profile", "devices", "messages",
-       "findings": [{"code", "severity", "message", "subject", "t", ...}]}
+       "findings": [{"code", "severity", "message", "subject", "t", ...}],
+       "ecosystems", "judged", "other_topics", "device_list"}
     """
     from devid._capture import bounded_lines
     from devid._check import CheckResult, check_lines
-    from devid._profiles import ProfileError, load_profile
+    from devid._multicheck import check_capture_lines
+    from devid._profiles import Profile, ProfileError, load_profile
 
-    try:
-        profile = load_profile(profile_ref, extra_dirs=[Path(d) for d in profile_dirs])
-    except ProfileError as exc:
-        fail(f"--profile: {exc}")
+    if "auto" in ecosystems and len(set(ecosystems)) > 1:
+        fail("--ecosystem: auto cannot be combined with another ecosystem")
+    asked = None if "auto" in ecosystems else frozenset(ecosystems)
+    if asked == frozenset({"devid"}) and profile_ref is None:
+        fail("--ecosystem devid needs --profile (the profile devid/1 devices are judged "
+             "against)")
+    if not ha_prefix or any(c in ha_prefix for c in "+#\x00") or ha_prefix.startswith("/") \
+            or ha_prefix.endswith("/"):
+        fail(f"--ha-prefix: {ha_prefix!r} is not a topic prefix")
+    profile: Profile | None = None
+    if profile_ref is not None:
+        try:
+            profile = load_profile(profile_ref, extra_dirs=[Path(d) for d in profile_dirs])
+        except ProfileError as exc:
+            fail(f"--profile: {exc}")
     validator = _validator(trust_dir)
     paths = list(expand_inputs(captures))
     if not paths:
@@ -66,8 +94,13 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str, trust_dir: str | N
     for path in paths:
         try:
             with path.open("rb") as fh:
-                result = check_lines(bounded_lines(fh, str(path)), profile, source=str(path),
-                                     validator=validator)
+                if asked == frozenset({"devid"}) and profile is not None:
+                    result = check_lines(bounded_lines(fh, str(path)), profile,
+                                         source=str(path), validator=validator)
+                else:
+                    result = check_capture_lines(
+                        bounded_lines(fh, str(path)), profile, ecosystems=asked,
+                        ha_prefix=ha_prefix, source=str(path), validator=validator)
         except OSError as exc:
             fail(f"{path}: {exc.strerror or exc}")
         all_valid &= result.valid
@@ -81,6 +114,7 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str, trust_dir: str | N
 
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+_ECO = {"devid": "devid/1", "ha": "Home Assistant", "homie": "Homie"}
 _MAX_PER_DEVICE = 12
 
 
@@ -96,9 +130,14 @@ def _print(results: Sequence[tuple[Path, Any]]) -> None:
         head = Text(f"{path}: ")
         head.append(verdict)
         plural = "" if len(result.devices) == 1 else "s"
-        head.append(f"  {result.messages} messages, {len(result.devices)} device{plural}, "
-                    f"profile {result.profile}")
+        head.append(f"  {result.messages} messages, {len(result.devices)} device{plural}")
+        if result.profile:
+            head.append(f", profile {result.profile}")
+        if result.judged:
+            head.append(" (" + ", ".join(f"{_ECO.get(e, e)} {n}"
+                                         for e, n in sorted(result.judged.items())) + ")")
         console.print(head)
+        names = {d.id: d for d in result.eco_devices}
         start = result.started if result.started is not None else 0.0
         by_subject: dict[str | None, list[Any]] = {}
         for f in result.findings:
@@ -126,7 +165,12 @@ def _print(results: Sequence[tuple[Path, Any]]) -> None:
                 notes.append(f"\n... {len(found) - _MAX_PER_DEVICE} more (use --json)")
             if not found:
                 notes.append("ok", style="green")
-            table.add_row(Text(subject or "(capture)"),
+            label = Text(subject or "(capture)")
+            eco = names.get(subject)
+            if eco is not None and (eco.name or eco.model):
+                label.append(f"\n{eco.name or ''}" + (f" ({eco.model})" if eco.model else ""),
+                             style="dim")
+            table.add_row(label,
                           str(result.device_messages.get(subject, "-")),
                           Text(str(errors), style="red" if errors else ""),
                           Text(str(warnings), style="yellow" if warnings else ""), notes)

@@ -119,8 +119,11 @@ def print_table(report: Any, console: Any) -> None:
             found.append(("\n" if i else "") + code, style=styles.get(sev, ""))
         ident, ident_style = _identity_cell(d)
         pos, pos_style = _possession_cell(d)
-        table.add_row(name, Text(safe_text(rec.ecosystem, 20)),
-                      Text(safe_text(rec.profile or "-", 30)), Text(vm),
+        kind = Text(safe_text(rec.profile or "-", 30))
+        if rec.entities:
+            what = "properties" if rec.ecosystem == "homie" else "entities"
+            kind.append(f"\n{len(rec.entities)} {what}", style="dim")
+        table.add_row(name, Text(safe_text(rec.ecosystem, 20)), kind, Text(vm),
                       Text(ident, style=ident_style), Text(pos, style=pos_style),
                       found or Text("-", style="green"))
     console.print(table)
@@ -135,7 +138,8 @@ def print_table(report: Any, console: Any) -> None:
 
 
 def run_scan(*, broker: str | None, trust_dir: str | None, timeout: float,
-             interface: str | None, quiet: bool, mdns: bool = True) -> Any:
+             interface: str | None, quiet: bool, mdns: bool = True,
+             ha_prefix: str = "homeassistant") -> Any:
     """Run the scan with a progress display on stderr (unless ``quiet``)."""
     from rich.console import Console
 
@@ -144,14 +148,15 @@ def run_scan(*, broker: str | None, trust_dir: str | None, timeout: float,
     validator = load_validator(trust_dir)
     if quiet:
         return asyncio.run(async_scan(broker=broker, validator=validator, interface=interface,
-                                      timeout=timeout, mdns=mdns))
+                                      timeout=timeout, mdns=mdns, ha_prefix=ha_prefix))
     err = Console(stderr=True)
     with err.status("scanning…") as status:
         def progress(text: str) -> None:
             status.update(safe_text(text, 100))
 
         return asyncio.run(async_scan(broker=broker, validator=validator, interface=interface,
-                                      timeout=timeout, mdns=mdns, progress=progress))
+                                      timeout=timeout, mdns=mdns, progress=progress,
+                                      ha_prefix=ha_prefix))
 
 
 def write_html(report: Any, path: str) -> None:
@@ -177,17 +182,24 @@ def write_html(report: Any, path: str) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"devices": [...], "findings": [...]} as one JSON line.')
 @click.option("--html", "html_file", metavar="FILE", help="Write an HTML report to FILE.")
+@click.option("--ha-prefix", default="homeassistant", show_default=True, metavar="PREFIX",
+              help="Home Assistant's MQTT discovery prefix on the broker.")
 def scan_command(  # noqa: PLR0917 (click passes options positionally)
         broker: str | None, trust_dir: str | None, timeout: float,
-                 interface: str | None, as_json: bool, html_file: str | None) -> None:
+                 interface: str | None, as_json: bool, html_file: str | None,
+                 ha_prefix: str) -> None:
     """Find devices (DNS-SD and MQTT), verify their identity and challenge them.
 
     \b
     Each devid device's retained identity token is verified against the trust
     anchors and the device is sent a fresh challenge nonce; the table shows the
     identity verdict, whether the device proved possession of its key, and the
-    findings. Exit 0: no device has an error finding; 1: some device does.
+    findings. Home Assistant discovery and Homie devices on the broker are listed
+    and judged beside them (ecosystem ha / homie, with their entities and findings).
+    Exit 0: no device has an error finding; 1: some device does, or nothing was found.
     """
+    if not ha_prefix or any(c in ha_prefix for c in "+#\x00") or ha_prefix.strip("/") != ha_prefix:
+        fail(f"--ha-prefix: {ha_prefix!r} is not a topic prefix")
     broker = broker or os.environ.get(BROKER_ENV) or None
     check_broker_url(broker)
     trust_dir = trust_dir or os.environ.get(TRUST_ENV) or None
@@ -197,7 +209,7 @@ def scan_command(  # noqa: PLR0917 (click passes options positionally)
         interface = check_interface(interface)
     check_outputs(html=html_file)
     report = run_scan(broker=broker, trust_dir=trust_dir, timeout=timeout,
-                      interface=interface, quiet=as_json)
+                      interface=interface, quiet=as_json, ha_prefix=ha_prefix)
     unreachable = [f for f in report.findings if f.code == "SCAN-BROKER-UNREACHABLE"]
     if broker is not None and unreachable:
         fail(f"--broker: {unreachable[0].message}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -254,14 +254,25 @@ def token_hints(token: bytes) -> dict[str, Any]:
     return hints
 
 
+#: At most this many runtime topics (HA state/availability topics) are subscribed in a scan.
+MAX_RUNTIME_TOPICS = 2000
+
+
 async def async_discover_mqtt(
     client: MqttClient,
     *,
     timeout: float = 2.0,
     settle: float = 0.5,
     max_devices: int = MAX_DEVICES,
+    ecosystems: Collection[str] = ("devid", "ha", "homie"),
+    ha_prefix: str = "homeassistant",
 ) -> tuple[list[DeviceRecord], list[Finding]]:
-    """Subscribe to the retained identity/status topics on a connected client.
+    """Subscribe to the retained announcements of every ecosystem on a connected client.
+
+    devid/1: the retained identity/status topics. Home Assistant: the discovery prefix;
+    once its configs are read, the state and availability topics they name are
+    subscribed as well, for what remains of the time, so their values are judged.
+    Homie: ``homie/#`` and any v5 domain's ``$state``/``$description``.
 
     Collection stops at ``timeout`` seconds, or earlier once no message has
     arrived for ``settle`` seconds after the subscriptions were acknowledged
@@ -269,14 +280,22 @@ async def async_discover_mqtt(
     give discovery its own client (:func:`async_discover_broker` does).
     Returns the records and the findings that belong to no device.
     """
+    from devid.discovery._ecosystems import ecosystem_records
+    from devid.ecosystems._inventories import discovery_filters, make_inventories
+
     inventory = MqttInventory(
         max_devices=max_devices, retain_reliable=getattr(client, "protocol", None) == "5"
     )
+    others = make_inventories(ecosystems, ha_prefix)
+    filters = (SUBSCRIPTIONS if "devid" in ecosystems else ()) + \
+        discovery_filters(ecosystems, ha_prefix)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    for topic in SUBSCRIPTIONS:
+    for topic in filters:
         await client.subscribe(topic, qos=1, retain_as_published=True)
     messages = client.messages.__aiter__()
+    subscribed = list(filters)
+    runtime_done = not any(inv.ecosystem == "ha" for inv in others)
     while True:
         remaining = deadline - loop.time()
         if remaining <= 0:
@@ -284,12 +303,56 @@ async def async_discover_mqtt(
         try:
             msg = await asyncio.wait_for(messages.__anext__(), min(remaining, settle))
         except (TimeoutError, StopAsyncIteration):
-            break
-        inventory.add(msg.topic, msg.payload, retain=msg.retain, t=msg.t)
-    for topic in SUBSCRIPTIONS:
+            if runtime_done:
+                break
+            runtime_done = True
+            extra = _runtime_topics(others, set(subscribed))
+            for topic in extra:
+                await client.subscribe(topic, qos=0)
+            subscribed.extend(extra)
+            if not extra:
+                break
+            continue
+        if msg.topic.startswith(PREFIX):
+            inventory.add(msg.topic, msg.payload, retain=msg.retain, t=msg.t)
+            continue
+        for inv in others:
+            if inv.add(msg.topic, msg.payload, retain=msg.retain, t=msg.t):
+                break
+    for topic in subscribed:
         with contextlib.suppress(Exception):
             await client.unsubscribe(topic)
-    return inventory.records(), list(inventory.findings)
+    records = inventory.records()
+    findings = list(inventory.findings)
+    for inv in others:
+        records.extend(ecosystem_records(inv.devices()))
+        findings.extend(inv.orphan_findings())
+    return records, findings
+
+
+def _runtime_topics(inventories: Iterable[Any], subscribed: set[str]) -> list[str]:
+    """The state/availability topics HA configs named that no subscription covers yet."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for inv in inventories:
+        if inv.ecosystem != "ha":
+            continue
+        for dev in inv.devices():
+            for entity in dev.entities:
+                for topic in entity.topics.values():
+                    if not isinstance(topic, str) or not topic or "+" in topic or \
+                            "#" in topic or "\x00" in topic or topic in seen or \
+                            topic in subscribed or _covered(topic, subscribed):
+                        continue
+                    seen.add(topic)
+                    out.append(topic)
+                    if len(out) >= MAX_RUNTIME_TOPICS:
+                        return out
+    return out
+
+
+def _covered(topic: str, filters: Iterable[str]) -> bool:
+    return any(f.endswith("/#") and topic.startswith(f[:-1]) for f in filters)
 
 
 async def async_discover_broker(
@@ -298,6 +361,8 @@ async def async_discover_broker(
     timeout: float = 2.0,
     settle: float = 0.5,
     max_devices: int = MAX_DEVICES,
+    ecosystems: Collection[str] = ("devid", "ha", "homie"),
+    ha_prefix: str = "homeassistant",
     **client_options: Any,
 ) -> tuple[list[DeviceRecord], list[Finding]]:
     """Connect to the broker at ``url`` with a client of its own and discover devices.
@@ -322,7 +387,8 @@ async def async_discover_broker(
         ]
     try:
         return await async_discover_mqtt(
-            client, timeout=timeout, settle=settle, max_devices=max_devices
+            client, timeout=timeout, settle=settle, max_devices=max_devices,
+            ecosystems=ecosystems, ha_prefix=ha_prefix,
         )
     finally:
         await client.close()

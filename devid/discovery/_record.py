@@ -28,6 +28,7 @@ class DeviceRecord:
     - ``sources``: ``("mdns",)``, ``("mqtt",)`` or ``("mdns", "mqtt")``.
     - ``token``: the retained identity token (MQTT), unverified, for the identity checks.
     - ``status``: the decoded retained status map (MQTT), when it was well-formed.
+    - ``entities``: for Home Assistant and Homie devices, what they expose.
     """
 
     id: str
@@ -46,6 +47,8 @@ class DeviceRecord:
     findings: tuple[Finding, ...] = ()
     token: bytes | None = None
     status: Mapping[str, Any] | None = None
+    entities: tuple[Mapping[str, Any], ...] = ()
+    """Home Assistant entities / Homie properties (``Entity.to_dict()`` shape)."""
 
     def __hash__(self) -> int:
         return hash((self.id, self.ecosystem, self.name, self.sources, self.services))
@@ -69,6 +72,7 @@ class DeviceRecord:
             "findings": [f.to_dict() for f in self.findings],
             "token": self.token.hex() if self.token is not None else None,
             "status": dict(self.status) if self.status is not None else None,
+            "entities": [dict(e) for e in self.entities],
         }
 
 

@@ -245,13 +245,16 @@ async def async_scan(
     progress: Progress | None = None,
     clock: Callable[[], float] = time.time,
     stats: ScanStats | None = None,
+    ha_prefix: str = "homeassistant",
 ) -> ScanReport:
     """Scan the network: discovery, identity verification and challenges (see module doc).
 
     ``timeout`` bounds the whole scan (seconds). ``discovery_time`` is how long DNS-SD
     browses (default: 40 % of ``timeout``, at most 3 s). ``validator`` holds the trust
     anchors (a :class:`devid._certs.ChainValidator`); without it, chains are not
-    validated and the report says so (``SCAN-NO-TRUST``).
+    validated and the report says so (``SCAN-NO-TRUST``). ``ha_prefix`` is Home
+    Assistant's discovery prefix: HA and Homie devices on the broker are listed and judged
+    beside devid/1 devices (they have no devid identity to verify or challenge).
     """
     if timeout <= 0:
         raise ValueError("timeout must be positive")
@@ -291,7 +294,7 @@ async def async_scan(
     if progress and brokers:
         progress(f"reading retained topics on {', '.join(brokers)}")
     budget = min(timeout * 0.5, max(0.5, deadline - loop.time()))
-    discovered = await asyncio.gather(*(_discover(url, budget, settle, anonymous)
+    discovered = await asyncio.gather(*(_discover(url, budget, settle, anonymous, ha_prefix)
                                         for url in brokers))
     for url, (found, extra) in zip(brokers, discovered, strict=True):
         report_findings.extend(extra)
@@ -301,9 +304,10 @@ async def async_scan(
         stats.mqtt_records += len(found)
         if progress:
             progress(f"{len(found)} device(s) on {url}")
+        devid_found = [r for r in found if r.ecosystem == "devid"]
         challenge_tasks.append(asyncio.create_task(_challenge_broker(
-            url, found, validator=validator, deadline=deadline, clock=clock, progress=progress,
-            stats=stats, anonymous=anonymous, clone_window=clone_window)))
+            url, devid_found, validator=validator, deadline=deadline, clock=clock,
+            progress=progress, stats=stats, anonymous=anonymous, clone_window=clone_window)))
     stats.phases["discovery"] = loop.time() - t0
 
     mdns_records = await mdns_task if mdns_task is not None else []
@@ -331,7 +335,19 @@ async def async_scan(
             id_findings.extend(f for f in pos.findings if (f.code, f.message) not in seen)
         devices.append(ScannedDevice(rec, IdentityVerdict(valid, proven, tuple(id_findings))))
     if not devices:
-        report_findings.append(finding("SCAN-NO-DEVICES", "the scan found no device"))
+        looked = []
+        if mdns:
+            looked.append("no DNS-SD service answered" + (f" on {interface}" if interface else ""))
+        if "mqtt" in searched:
+            looked.append(f"the broker ({', '.join(brokers)}) held no devid/1, Home Assistant "
+                          "discovery or Homie announcement")
+        elif brokers:
+            looked.append("the broker could not be read")
+        else:
+            looked.append("no broker was given or advertised")
+        report_findings.append(finding(
+            "SCAN-NO-DEVICES", "the scan found no device: " + "; ".join(looked),
+            evidence={"mdns": mdns, "brokers": brokers, "searched": sorted(searched)}))
     stats.phases["total"] = loop.time() - t0
     return ScanReport(
         devices=tuple(devices),
@@ -354,8 +370,8 @@ async def _mdns(interface: str | None, browse: float, out: list[Finding]) -> lis
         return []
 
 
-async def _discover(url: str, timeout: float, settle: float,
-                    anonymous: bool) -> tuple[list[DeviceRecord], list[Finding]]:
+async def _discover(url: str, timeout: float, settle: float, anonymous: bool,
+                    ha_prefix: str) -> tuple[list[DeviceRecord], list[Finding]]:
     from devid._mqtt import MqttSettings
     from devid.discovery import async_discover_broker
 
@@ -363,7 +379,8 @@ async def _discover(url: str, timeout: float, settle: float,
     if anonymous:
         options["settings"] = MqttSettings()
     try:
-        return await async_discover_broker(url, timeout=timeout, settle=settle, **options)
+        return await async_discover_broker(url, timeout=timeout, settle=settle,
+                                           ha_prefix=ha_prefix, **options)
     except ValueError as exc:
         return [], [finding("SCAN-BROKER-UNREACHABLE", f"{url}: {exc}", subject=url)]
 
