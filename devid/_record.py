@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -119,7 +119,7 @@ async def record(
     broker_url: str,
     out: IO[str] | Callable[[], IO[str]],
     *,
-    topic_filter: str = DEFAULT_FILTER,
+    topic_filter: str | Sequence[str] = DEFAULT_FILTER,
     duration: float | None = None,
     stop: asyncio.Event | None = None,
     settings: MqttSettings | None = None,
@@ -128,11 +128,14 @@ async def record(
 ) -> RecordResult:
     """Record ``topic_filter`` on ``broker_url`` into ``out`` until ``duration`` or ``stop``.
 
+    ``topic_filter`` is one MQTT filter or several (``("devid/1/#", "homeassistant/#")``).
+
     ``out`` is a text file, or a callable that opens one: it is called only once the
     broker has accepted the connection (so a failed connection leaves no empty file).
     ``ready`` is set once the subscription is in place. Raises
     :class:`~devid._mqtt.MqttConnectError` when the broker cannot be reached.
     """
+    filters = [topic_filter] if isinstance(topic_filter, str) else list(topic_filter)
     result = RecordResult()
     stop = stop if stop is not None else asyncio.Event()
     started = time.time()
@@ -141,7 +144,8 @@ async def record(
         result.retain_inferred = client.protocol != "5"
         header = CaptureHeader(broker=client.address.url, tls=client.address.tls,
                                started=started, retain_inferred=result.retain_inferred,
-                               extra={"protocol": result.protocol, "topic": topic_filter})
+                               extra={"protocol": result.protocol,
+                                      "topic": filters[0] if len(filters) == 1 else filters})
         writer = CaptureWriter(out() if callable(out) else out, header)
         prober: _RetainProber | None = None
         probe_client: MqttClient | None = None
@@ -199,7 +203,8 @@ async def record(
         writer_task = asyncio.get_running_loop().create_task(write_in_order())
         receiver = asyncio.get_running_loop().create_task(receive())
         try:
-            await client.subscribe(topic_filter, qos=2, retain_as_published=True)
+            for one in filters:
+                await client.subscribe(one, qos=2, retain_as_published=True)
             if ready is not None:
                 ready.set()
             with contextlib.suppress(TimeoutError):

@@ -63,7 +63,8 @@ class _Counter:
 
 
 async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], *,
-               out_name: str, duration: float | None, topic: str, settings: MqttSettings,
+               out_name: str, duration: float | None, topic: tuple[str, ...],
+               settings: MqttSettings,
                live: bool) -> None:
     from devid._mqtt import MqttConnectError, MqttError
     from devid._record import record
@@ -80,7 +81,7 @@ async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], *,
         await ready.wait()
         _note(f"broker    {broker_url}")
         _note(f"output    {out_name}")
-        _note(f"topic     {topic}")
+        _note(f"topic     {', '.join(topic)}")
         _note("recording; Ctrl-C stops" if duration is None
               else f"recording for {duration:g} s (Ctrl-C stops sooner)")
         counter.start()
@@ -119,9 +120,14 @@ def register(root: click.Group) -> None:
     @click.option("--duration", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
                   help="Stop after this many seconds (more than 0; default: until "
                        "Ctrl-C/SIGTERM).")
-    @click.option("--topic", default="devid/1/#", show_default=True, metavar="FILTER",
-                  help="MQTT topic filter to record.")
-    def record_cmd(broker_url: str, out_path: str, duration: float | None, topic: str) -> None:
+    @click.option("--topic", multiple=True, default=("devid/1/#",), show_default=True,
+                  metavar="FILTER",
+                  help="MQTT topic filter to record; repeatable. Home Assistant devices "
+                       "publish state on topics of their own: record them with '#' (or "
+                       "'homeassistant/#' plus their base topics, e.g. 'zigbee2mqtt/#'); "
+                       "Homie with 'homie/#'.")
+    def record_cmd(broker_url: str, out_path: str, duration: float | None,
+                   topic: tuple[str, ...]) -> None:
         """Record the messages on a broker into a capture file for `devid check`.
 
         The header line names the broker and whether the session used TLS. Each line's
@@ -132,10 +138,18 @@ def register(root: click.Group) -> None:
         Once subscribed it says so on stderr (broker, output file, topic, how long); on a
         terminal a status line counts the messages as they arrive. The last line on stderr
         is the total.
+
+        \b
+        Which filters:
+          devid/1 devices        --topic 'devid/1/#' (the default)
+          Home Assistant         --topic '#' (configs and the state topics they name)
+          Homie                  --topic 'homie/#'
+          a whole home           --topic '#'
         """
         settings = check_broker(broker_url)
-        if not topic or "\x00" in topic:
-            fail("--topic: empty or invalid topic filter")
+        for one in topic:
+            if not one or "\x00" in one:
+                fail(f"--topic: {one!r} is an empty or invalid topic filter")
         live = sys.stderr.isatty()
         if out_path == "-":
             asyncio.run(_run(broker_url, sys.stdout, out_name="stdout", duration=duration,
