@@ -122,8 +122,17 @@ def _kind(profile: str | None) -> str:
     return name.replace("-", " ").replace("_", " ")
 
 
+_JUDGED_ECOSYSTEMS = {"ha": "Home Assistant MQTT discovery", "homie": "the Homie convention"}
+
+
 def _identity_text(d: ScannedDevice) -> str:
     ident = d.identity
+    if d.record.ecosystem in _JUDGED_ECOSYSTEMS:
+        return (
+            f"This device announces itself through {_JUDGED_ECOSYSTEMS[d.record.ecosystem]}. "
+            "devid checked its announcements and messages against that ecosystem's rules "
+            "(below); it carries no devid identity to verify."
+        )
     if d.record.ecosystem != "devid":
         return (
             f"This device speaks {d.record.ecosystem}. devid found it on your network but "
