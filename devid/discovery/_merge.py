@@ -23,6 +23,8 @@ from devid.discovery._record import DeviceRecord, freeze
 
 ECOSYSTEM_PRIORITY: tuple[str, ...] = (
     "devid",
+    "ha",
+    "homie",
     "matter",
     "homekit",
     "esphome",
@@ -150,6 +152,7 @@ def combine(parts: list[DeviceRecord], extra: Iterable[Finding] = ()) -> DeviceR
         findings=tuple(findings.values()),
         token=next((p.token for p in parts if p.token is not None), None),
         status=next((p.status for p in parts if p.status is not None), None),
+        entities=tuple(e for p in parts for e in p.entities),
     )
 
 
@@ -172,7 +175,7 @@ def merge_records(
         if rec.ecosystem == "devid":
             rec = _presence(rec, searched)
         merged.append(rec)
-    return _join_by_host(merged)
+    return _join_by_hardware(_join_by_host(merged))
 
 
 def _presence(rec: DeviceRecord, searched: Collection[str]) -> DeviceRecord:
@@ -211,4 +214,30 @@ def _join_by_host(records: list[DeviceRecord]) -> list[DeviceRecord]:
         else:
             slots[host] = len(groups)
             groups.append([r])
+    return [g[0] if len(g) == 1 else combine(g) for g in groups]
+
+
+#: The ids that name one piece of hardware whichever ecosystem announced it.
+HARDWARE_IDS: tuple[str, ...] = ("mac", "serial")
+
+
+def _join_by_hardware(records: list[DeviceRecord]) -> list[DeviceRecord]:
+    """Join records of other ecosystems that name the same MAC address or serial number
+    (a Shelly announced over DNS-SD and through Home Assistant discovery is one device).
+    devid records are never joined this way: their URN is their identity."""
+    slots: dict[tuple[str, str], int] = {}
+    groups: list[list[DeviceRecord]] = []
+    for r in records:
+        keys = [] if r.ecosystem == "devid" else [
+            (k, v.lower()) for k in HARDWARE_IDS for v in [r.ids.get(k)]
+            if isinstance(v, str) and len(v) >= 6
+        ]
+        slot = next((slots[k] for k in keys if k in slots), None)
+        if slot is None:
+            slot = len(groups)
+            groups.append([r])
+        else:
+            groups[slot].append(r)
+        for k in keys:
+            slots.setdefault(k, slot)
     return [g[0] if len(g) == 1 else combine(g) for g in groups]
