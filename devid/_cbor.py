@@ -106,6 +106,15 @@ def decode(data: bytes, *, max_size: int = MAX_SIZE, max_depth: int = MAX_DEPTH)
         raise CborError("malformed", "stray break marker")
     if fp.tell() != len(data):
         raise CborError("malformed", f"{len(data) - fp.tell()} trailing bytes after the data item")
+    try:
+        return _after_loads(value, data, max_depth)
+    except CborError:
+        raise
+    except Exception as exc:  # decode raises only CborError, whatever the bytes (issue 14)
+        raise CborError("malformed", _short(exc)) from None
+
+
+def _after_loads(value: Any, data: bytes, max_depth: int) -> Any:
     if FROZEN_TAGS and isinstance(value, _CONTAINERS):
         value = thaw(value)
     depth = nesting_depth(value, max_depth)
@@ -192,7 +201,7 @@ def _key_identity(raw: bytes) -> Any:
     value = cbor2.loads(raw)
     try:
         hash(value)
-    except TypeError:
+    except (TypeError, RuntimeError):  # a list, or a tag that refers to itself
         return ("raw", raw)
     return ("value", value)
 
