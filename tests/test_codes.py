@@ -82,7 +82,11 @@ def test_importing_devid_loads_no_transport() -> None:
 
 PURE_MODULES = ["_findings", "_codes", "_cbor", "_cose", "_certs", "_token", "_identifiers",
                 "_provision", "_profiles", "_capture", "_check", "matter", "discovery/_txt.py",
-                "discovery/_parsers.py", "discovery/_merge.py", "live/_possession.py"]
+                "discovery/_parsers.py", "discovery/_parsers_base.py",
+                "discovery/_parsers_thread.py", "discovery/_parsers_shelly.py",
+                "discovery/_parsers_vendors.py", "discovery/_merge.py",
+                "discovery/_ecosystems.py", "discovery/_record.py", "live/_possession.py",
+                "ecosystems", "_multicheck.py", "_export.py"]
 TRANSPORTS = {"paho", "zeroconf", "socket", "asyncio", "amqtt", "ssl"}
 
 

@@ -7,121 +7,66 @@ TXT, addresses, port) into a :class:`DeviceRecord`. The parser is looked up in
 Only ``_devid._tcp`` is devid's own contract (spec §4): a missing required key or
 a bad value there is an error. For other ecosystems devid is an observer, not
 their certifier: the same breaches are reported as warnings.
+
+The building blocks (value kinds, :class:`Simple`, :class:`ByInstance`) live in
+``_parsers_base``; Thread in ``_parsers_thread``, Shelly in ``_parsers_shelly``, the
+other vendors' rows in ``_parsers_vendors``. Service types whose specification
+defines binary TXT values are listed in :data:`BINARY_TXT_KEYS`; their values reach
+the parser as bytes (``Txt.raw``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from devid._codes import REGISTRY
-from devid._findings import Finding, Severity, finding
+from devid._findings import Severity
 from devid._identifiers import is_matter_test_vendor, matter_id_problem
+from devid.discovery._parsers_base import (
+    MAC,
+    MAX_TEXT,
+    F,
+    Parser,
+    Service,
+    Simple,
+    _clip,
+    _int,
+    _Out,
+)
+from devid.discovery._parsers_shelly import SHELLY_CLASSES, SHELLY_MODELS, ShellyModel, shelly
+from devid.discovery._parsers_thread import MESHCOP_BINARY, meshcop
+from devid.discovery._parsers_vendors import VENDOR_PARSERS
 from devid.discovery._record import DeviceRecord, freeze
 from devid.discovery._txt import Txt, TxtInput, decode_txt
 from devid.discovery._urn import parse_urn
 
-MAX_TEXT = 256
+__all__ = [
+    "BINARY_TXT_KEYS",
+    "GENERIC",
+    "HAP_CATEGORIES",
+    "MATTER_DEVICE_TYPES",
+    "MAX_TEXT",
+    "PARSERS",
+    "PROFILE_ID",
+    "SHELLY_CLASSES",
+    "SHELLY_MODELS",
+    "F",
+    "Parser",
+    "Service",
+    "ShellyModel",
+    "Simple",
+    "instance_label",
+    "normalise_type",
+    "parse_service",
+]
+
 PROFILE_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}(?:/[a-z0-9][a-z0-9._-]{0,63})*/[0-9]{1,6}")
 _HEX16 = re.compile(r"[0-9A-Fa-f]{16}")
 _MAC12 = re.compile(r"[0-9A-Fa-f]{12}")
 _HAP_ID = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
 _MATTER_OP = re.compile(r"([0-9A-F]{16})-([0-9A-F]{16})")
 _MQ_SCHEMES = frozenset({"mqtt", "mqtts", "ws", "wss", "tcp", "ssl"})
-
-
-@dataclass(frozen=True, slots=True)
-class Service:
-    """One resolved DNS-SD service instance, before its TXT record is interpreted."""
-
-    type: str
-    """Normalised service type, e.g. ``_devid._tcp`` (no ``.local.``)."""
-    instance: str
-    """The instance label, e.g. ``Front Door``."""
-    fullname: str
-    addresses: tuple[str, ...] = ()
-    port: int | None = None
-    host: str | None = None
-
-
-@dataclass(slots=True)
-class _Out:
-    """What a parser fills in (mutable while one parser runs)."""
-
-    svc: Service
-    ecosystem: str
-    name: str
-    id: str | None = None
-    vendor: str | None = None
-    model: str | None = None
-    profile: str | None = None
-    ids: dict[str, Any] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def strict(self) -> bool:
-        return self.ecosystem == "devid"
-
-    def add(
-        self, code: str, message: str, *, severity: Severity | None = None, **evidence: Any
-    ) -> None:
-        if severity is None and not self.strict and REGISTRY[code].severity is Severity.ERROR:
-            severity = Severity.WARNING  # devid observes other ecosystems; it does not certify them
-        self.findings.append(
-            finding(
-                code,
-                message,
-                subject=self.svc.fullname,
-                evidence=evidence or None,
-                severity=severity,
-            )
-        )
-
-    def key(self, txt: Txt, key: str, level: str = "optional") -> str | None:
-        """The value of ``key``; ``level`` is ``required``, ``recommended`` or ``optional``."""
-        if key not in txt:
-            if level == "required":
-                self.add("DISC-TXT-MISSING", f"required TXT key {key!r} is missing", key=key)
-            elif level == "recommended":
-                self.add(
-                    "DISC-TXT-MISSING",
-                    f"TXT key {key!r} is missing",
-                    key=key,
-                    severity=Severity.WARNING,
-                )
-            return None
-        value = txt.get(key)
-        if value is None:
-            self.add("DISC-TXT-NO-VALUE", f"TXT key {key!r} has no value", key=key)
-        return value
-
-    def int_key(self, txt: Txt, key: str, lo: int, hi: int, level: str = "optional") -> int | None:
-        value = self.key(txt, key, level)
-        if value is None:
-            return None
-        number = _int(value)
-        if number is None or not lo <= number <= hi:
-            self.add(
-                "DISC-TXT-VALUE",
-                f"TXT {key}={_clip(value)!r} is not an integer in {lo}..{hi}",
-                key=key,
-                value=_clip(value),
-            )
-            return None
-        return number
-
-
-def _clip(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _int(text: str) -> int | None:
-    if not text.isascii() or not text.isdigit() or len(text) > 20:
-        return None
-    return int(text)
 
 
 # -- devid (spec §4) -----------------------------------------------------------------------
@@ -271,11 +216,18 @@ MATTER_DEVICE_TYPES: Mapping[int, str] = {
 }
 
 
+# Pre-1.0 CHIP SDKs (2021-2022) wrote the session intervals as CRI / CRA.
+_MATTER_LEGACY: Mapping[str, str] = {"SII": "CRI", "SAI": "CRA"}
+
+
 def _matter_common(txt: Txt, out: _Out) -> None:
-    for key in ("SII", "SAI"):
-        value = out.int_key(txt, key, 0, 3_600_000)
+    for key, legacy in _MATTER_LEGACY.items():
+        name = key if key in txt or legacy not in txt else legacy
+        value = out.int_key(txt, name, 0, 3_600_000)
         if value is not None:
             out.ids[key.lower()] = value
+            if name == legacy:
+                out.ids.setdefault("legacy_keys", []).append(legacy)
     sat = out.int_key(txt, "SAT", 0, 65_535)
     if sat is not None:
         out.ids["sat"] = sat
@@ -470,6 +422,8 @@ def _esphome(txt: Txt, out: _Out) -> None:
         if value:
             out.ids[key] = _clip(value)
     out.ids["api_encryption"] = bool(txt.get("api_encryption"))
+    # api_encryption_supported: the API can encrypt but no key is set yet (ESPHome 2025.8+)
+    out.ids["encryption_provisionable"] = bool(txt.get("api_encryption_supported"))
     friendly = txt.get("friendly_name")
     if friendly:
         out.name = _clip(friendly)
@@ -479,46 +433,6 @@ def _esphome(txt: Txt, out: _Out) -> None:
     else:
         out.vendor = "ESPHome"
         out.model = out.ids.get("board")
-
-
-SHELLY_CLASSES: tuple[tuple[str, str], ...] = (
-    ("plug", "outlet"),
-    ("dimmer", "light"),
-    ("rgbw", "light"),
-    ("bulb", "light"),
-    ("duo", "light"),
-    ("ht", "temperature-sensor"),
-    ("door", "contact-sensor"),
-    ("flood", "water-leak-detector"),
-    ("smoke", "smoke-co-alarm"),
-    ("motion", "occupancy-sensor"),
-    ("em", "energy-meter"),
-    ("trv", "thermostat"),
-    ("2pm", "relay"),
-    ("1pm", "relay"),
-    ("1", "relay"),
-    ("4pro", "relay"),
-)
-
-
-def _shelly(txt: Txt, out: _Out) -> None:
-    out.ecosystem = "shelly"
-    out.vendor = "Shelly"
-    gen = out.int_key(txt, "gen", 1, 99, "recommended")
-    if gen is not None:
-        out.ids["gen"] = gen
-    app = out.key(txt, "app", "recommended")
-    if app:
-        out.model = _clip(app)
-    ver = txt.get("ver")
-    if ver:
-        out.ids["version"] = _clip(ver)
-    prefix, _, suffix = out.svc.instance.rpartition("-")
-    if _MAC12.fullmatch(suffix):
-        out.ids["mac"] = suffix.lower()
-        out.id = f"shelly:{suffix.lower()}"
-    probe = (app or prefix).lower()
-    out.profile = next((cls for word, cls in SHELLY_CLASSES if word in probe), None)
 
 
 def _googlecast(txt: Txt, out: _Out) -> None:
@@ -544,59 +458,7 @@ def _googlecast(txt: Txt, out: _Out) -> None:
     out.profile = "media-player"
 
 
-# -- declarative parsers for the rest ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Simple:
-    """A parser described as data: which TXT keys carry id, name, vendor and model."""
-
-    ecosystem: str
-    id_keys: tuple[str, ...] = ()
-    name_keys: tuple[str, ...] = ()
-    vendor: str | None = None
-    vendor_keys: tuple[str, ...] = ()
-    model_keys: tuple[str, ...] = ()
-    profile: str | None = None
-    copy_keys: tuple[str, ...] = ()
-
-    def __call__(self, txt: Txt, out: _Out) -> None:
-        out.ecosystem = self.ecosystem
-        out.profile = self.profile
-        out.vendor = _first(txt, self.vendor_keys) or self.vendor
-        out.model = _first(txt, self.model_keys)
-        name = _first(txt, self.name_keys)
-        if name:
-            out.name = name
-        native = _first(txt, self.id_keys)
-        if native:
-            out.ids[self.id_keys[0].lower()] = native
-            out.id = f"{self.ecosystem}:{native}"
-        for key in self.copy_keys:
-            value = txt.get(key)
-            if value:
-                out.ids[key.lower()] = _clip(value)
-
-
-def _first(txt: Txt, keys: Iterable[str]) -> str | None:
-    for key in keys:
-        value = txt.get(key)
-        if value:
-            return _clip(value)
-    return None
-
-
-Parser = Callable[[Txt, _Out], None]
-
-# IPP printers (PWG 5100.14 TXT keys), plain or over TLS.
-_IPP = Simple(
-    "ipp",
-    id_keys=("UUID",),
-    vendor_keys=("usb_MFG",),
-    model_keys=("usb_MDL", "ty"),
-    profile="printer",
-    copy_keys=("note",),
-)
+# -- the table -----------------------------------------------------------------------------
 
 PARSERS: Mapping[str, Parser] = {
     "_devid._tcp": _devid,
@@ -605,11 +467,11 @@ PARSERS: Mapping[str, Parser] = {
     "_hap._tcp": _hap,
     "_hap._udp": _hap,
     "_esphomelib._tcp": _esphome,
-    "_shelly._tcp": _shelly,
+    "_shelly._tcp": shelly,
     "_googlecast._tcp": _googlecast,
+    "_meshcop._udp": meshcop,
     "_mqtt._tcp": Simple("mqtt-broker", profile="mqtt-broker"),
     "_secure-mqtt._tcp": Simple("mqtt-broker", profile="mqtt-broker"),
-    "_http._tcp": Simple("http", model_keys=("model",), copy_keys=("path",)),
     "_hue._tcp": Simple(
         "hue",
         id_keys=("bridgeid",),
@@ -617,17 +479,6 @@ PARSERS: Mapping[str, Parser] = {
         model_keys=("modelid",),
         profile="bridge",
     ),
-    "_ipp._tcp": _IPP,
-    "_ipps._tcp": _IPP,
-    "_airplay._tcp": Simple(
-        "airplay",
-        id_keys=("deviceid",),
-        vendor_keys=("manufacturer",),
-        model_keys=("model",),
-        profile="media-player",
-        copy_keys=("srcvers",),
-    ),
-    "_sonos._tcp": Simple("sonos", vendor="Sonos", profile="speaker", copy_keys=("info", "vers")),
     "_spotify-connect._tcp": Simple(
         "spotify-connect", profile="media-player", copy_keys=("VERSION",)
     ),
@@ -640,31 +491,33 @@ PARSERS: Mapping[str, Parser] = {
         profile="hub",
     ),
     "_axis-video._tcp": Simple(
-        "axis", id_keys=("macaddress",), vendor="Axis Communications", profile="camera"
+        "axis",
+        vendor="Axis Communications",
+        profile="camera",
+        fields=(F("macaddress", "mac", MAC, "recommended"),),
+        id_from=("mac",),
     ),
     "_rtsp._tcp": Simple("rtsp", profile="camera"),
-    "_meshcop._udp": Simple(
-        "thread",
-        id_keys=("xa",),
-        vendor_keys=("vn",),
-        model_keys=("mn",),
-        profile="border-router",
-        copy_keys=("nn", "xp", "tv"),
+    # WLED (HA wled reads mac).
+    "_wled._tcp": Simple(
+        "wled", vendor="WLED", profile="light", fields=(F("mac", "mac", MAC),), id_from=("mac",)
     ),
-    "_wled._tcp": Simple("wled", id_keys=("mac",), vendor="WLED", profile="light"),
     "_nanoleafapi._tcp": Simple(
         "nanoleaf", id_keys=("id",), vendor="Nanoleaf", model_keys=("md",), profile="light"
     ),
     "_elg._tcp": Simple(
         "elgato", id_keys=("id",), vendor="Elgato", model_keys=("md",), profile="light"
     ),
-    "_androidtvremote2._tcp": Simple("android-tv", id_keys=("bt",), profile="tv"),
     "_ewelink._tcp": Simple("ewelink", id_keys=("id",), vendor="eWeLink", model_keys=("type",)),
     "_miio._udp": Simple("xiaomi-miio", vendor="Xiaomi"),
+    **VENDOR_PARSERS,
 }
 """Service type (normalised, no ``.local.``) → parser."""
 
 GENERIC = Simple("dns-sd")
+
+BINARY_TXT_KEYS: Mapping[str, frozenset[str]] = {"_meshcop._udp": MESHCOP_BINARY}
+"""Service type → TXT keys its specification defines as bytes (kept as hex, not text)."""
 
 
 def normalise_type(service_type: str) -> str:
@@ -698,7 +551,7 @@ def parse_service(
     instance = _clip(instance_label(name, stype))
     fullname = name if name.rstrip(".").lower().endswith(".local") else f"{instance}.{stype}.local."
     svc = Service(stype, instance, _clip(fullname), tuple(dict.fromkeys(addresses)), port, host)
-    decoded = decode_txt(txt, subject=svc.fullname)
+    decoded = decode_txt(txt, subject=svc.fullname, binary_keys=BINARY_TXT_KEYS.get(stype, ()))
     parser = PARSERS.get(stype, GENERIC)
     out = _Out(svc, ecosystem=GENERIC.ecosystem, name=instance or svc.fullname)
     out.findings.extend(decoded.findings)

@@ -12,12 +12,17 @@ RFC 6763 §6 rules enforced here, each breach a finding (never an exception):
   attribute (value ``None``);
 - §6.5: values are opaque bytes; devid shows them as UTF-8 and marks any that are
   not (``DISC-TXT-ENCODING``, decoded with U+FFFD replacement characters).
+
+Some service types define binary values (Thread ``_meshcop._udp``: ``xa``, ``xp``,
+``id``, ...). The caller names those keys (``binary_keys``): their text form is the
+lower-case hex of the bytes and they raise no ``DISC-TXT-ENCODING``. Every value's
+exact bytes stay available (:meth:`Txt.raw`), so nothing a device sent is lost.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -35,16 +40,28 @@ class Txt:
     """A decoded TXT record: first occurrence of each key, in record order.
 
     ``items`` keeps the keys as the device wrote them; :meth:`get` and ``in``
-    compare keys case-insensitively (RFC 6763 §6.4).
+    compare keys case-insensitively (RFC 6763 §6.4). ``raw_items`` holds the same
+    keys with each value's exact bytes; ``binary`` the (lower-case) keys whose text
+    form in ``items`` is hex because the service defines them as binary.
     """
 
     items: tuple[tuple[str, str | None], ...] = ()
     findings: tuple[Finding, ...] = ()
     size: int = 0
     _index: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
+    raw_items: tuple[tuple[str, bytes | None], ...] = ()
+    binary: frozenset[str] = frozenset()
 
     def get(self, key: str) -> str | None:
         return self._index.get(key.lower())
+
+    def raw(self, key: str) -> bytes | None:
+        """The exact bytes of ``key``'s value (``None``: absent or no ``=``)."""
+        lowered = key.lower()
+        for name, value in self.raw_items:
+            if name.lower() == lowered:
+                return value
+        return None
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self._index
@@ -102,11 +119,17 @@ def _key_ok(key: bytes) -> bool:
     return _KEY.fullmatch(key) is not None
 
 
-def decode_txt(txt: TxtInput, *, subject: str | None = None) -> Txt:
+def decode_txt(
+    txt: TxtInput, *, subject: str | None = None, binary_keys: Iterable[str] = ()
+) -> Txt:
     """Decode a TXT record given as wire bytes, raw strings or a key/value mapping.
 
-    Never raises for any content; every breach of RFC 6763 §6 is a finding.
+    ``binary_keys`` (compared case-insensitively) are keys whose values the service
+    defines as bytes: their text form is lower-case hex and they are never
+    ``DISC-TXT-ENCODING``. Never raises for any content; every breach of RFC 6763 §6
+    is a finding.
     """
+    binary = frozenset(k.lower() for k in binary_keys)
     strings, truncated = _strings(txt)
     findings: list[Finding] = []
     if truncated:
@@ -128,6 +151,7 @@ def decode_txt(txt: TxtInput, *, subject: str | None = None) -> Txt:
             )
         )
     items: list[tuple[str, str | None]] = []
+    raw_items: list[tuple[str, bytes | None]] = []
     index: dict[str, str | None] = {}
     used = 0
     dropped = 0
@@ -151,18 +175,24 @@ def decode_txt(txt: TxtInput, *, subject: str | None = None) -> Txt:
             )
             continue
         key = key_raw.decode("ascii")
+        is_binary = key.lower() in binary
         if key.lower() in index:
             findings.append(
                 finding(
                     "DISC-TXT-DUPLICATE",
                     f"TXT key {key!r} appears again; the first value is used",
                     subject=subject,
-                    evidence={"key": key, "ignored": _decode(value_raw[:80])[0] if eq else None},
+                    evidence={
+                        "key": key,
+                        "ignored": _text(value_raw[:80], is_binary) if eq else None,
+                    },
                 )
             )
             continue
         value: str | None = None
-        if eq:
+        if eq and is_binary:
+            value = value_raw.hex()
+        elif eq:
             value, ok = _decode(value_raw)
             if not ok:
                 findings.append(
@@ -174,6 +204,7 @@ def decode_txt(txt: TxtInput, *, subject: str | None = None) -> Txt:
                     )
                 )
         items.append((key, value))
+        raw_items.append((key, value_raw if eq else None))
         index[key.lower()] = value
     if dropped:
         findings.append(
@@ -186,4 +217,15 @@ def decode_txt(txt: TxtInput, *, subject: str | None = None) -> Txt:
                 severity=Severity.WARNING,
             )
         )
-    return Txt(tuple(items), tuple(findings), size, MappingProxyType(index))
+    return Txt(
+        tuple(items),
+        tuple(findings),
+        size,
+        MappingProxyType(index),
+        tuple(raw_items),
+        binary,
+    )
+
+
+def _text(raw: bytes, binary: bool) -> str:
+    return raw.hex() if binary else _decode(raw)[0]

@@ -65,3 +65,31 @@ def test_any_string_list_decodes_without_raising(strings: list[bytes]) -> None:
     txt = decode_txt(strings)
     keys = [k.lower() for k, _ in txt.items]
     assert len(keys) == len(set(keys))
+
+
+def test_binary_keys_keep_their_bytes_as_hex() -> None:
+    strings = [b"xa=\xf6\xa9\x9bBZg\xab\xed", b"XP=\x9e\x75", b"nn=Home", b"vn=\xff", b"flag"]
+    txt = decode_txt(strings, binary_keys=("xa", "xp"))
+    assert txt.get("xa") == "f6a99b425a67abed" and txt.get("xp") == "9e75"
+    assert txt.raw("XA") == b"\xf6\xa9\x9bBZg\xab\xed" and txt.raw("nn") == b"Home"
+    assert txt.raw("flag") is None and txt.raw("absent") is None
+    assert txt.binary == frozenset({"xa", "xp"})
+    # only the keys not named binary are checked for UTF-8
+    assert [(f.code, f.evidence["key"]) for f in txt.findings] == [("DISC-TXT-ENCODING", "vn")]
+    assert decode_txt(strings).get("xa") == "\ufffd\ufffd\ufffdBZg\ufffd\ufffd"
+
+
+def test_raw_items_follow_items() -> None:
+    txt = decode_txt(b"\x03a=1\x04flag\x03a=2")
+    assert txt.raw_items == (("a", b"1"), ("flag", None))
+    assert [k for k, _ in txt.items] == [k for k, _ in txt.raw_items]
+
+
+@given(st.lists(st.binary(max_size=80), max_size=20))
+def test_binary_keys_never_raise_encoding_findings(strings: list[bytes]) -> None:
+    keys = {s.partition(b"=")[0].decode("ascii", "replace").lower() for s in strings}
+    txt = decode_txt(strings, binary_keys=keys)
+    assert not [f for f in txt.findings if f.code == "DISC-TXT-ENCODING"]
+    for key, value in txt.items:
+        raw = txt.raw(key)
+        assert value is None if raw is None else value == raw.hex()
