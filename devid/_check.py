@@ -516,7 +516,7 @@ class CheckResult:
             "messages": self.messages,
             "findings": [{"t": None, **f.to_dict()} for f in self.findings],
         }
-        if self.judged or self.ecosystems:
+        if self.judged or self.ecosystems or self.other_topics:
             out["ecosystems"] = self.ecosystems
             out["judged"] = self.judged
             out["other_topics"] = self.other_topics

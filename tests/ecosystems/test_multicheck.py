@@ -13,7 +13,7 @@ from devid._capture import CapturedMessage, CaptureHeader, CaptureWriter
 from devid._check import check_lines, feed_lines
 from devid._multicheck import MultiCheck, check_capture_lines
 from devid._profiles import load_profile
-from devid.cli import main as cli
+from devid.cli import cli
 from tests.plugins.message_captures import Session
 
 T0 = 1_700_000_000.0
@@ -88,12 +88,16 @@ def test_a_healthy_home_assistant_device_is_judged_and_valid() -> None:
     assert result.eco_devices[0].manufacturer == "Acme"
 
 
-def test_a_bad_state_value_makes_the_home_assistant_check_invalid() -> None:
+def test_a_bad_state_value_is_reported_on_its_device() -> None:
     result = check_capture_lines(lines(ha_messages(temperature="warm")))
     assert result.judged == {"ha": 1}
-    assert not result.valid
-    bad = [f for f in result.findings if f.severity.value == "error"]
-    assert bad and all(f.code.startswith("HA-") and f.subject == "ha:acme_0001" for f in bad)
+    (bad,) = [f for f in result.findings if f.code == "HA-STATE-NOT-NUMERIC"]
+    assert bad.subject == "ha:acme_0001" and bad.t == T0 + 1
+    # HA logs it and keeps the old state (a warning, docs/ha.md); a config HA drops is an error
+    broken = dict(SENSOR_CONFIG, device={"name": "no identifiers"})
+    messages = ha_messages()
+    messages[0] = msg(T0, messages[0].topic, broken, True)
+    assert not check_capture_lines(lines(messages)).valid
 
 
 def test_homie_and_home_assistant_and_devid_in_one_capture() -> None:
