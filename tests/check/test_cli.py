@@ -117,12 +117,18 @@ def test_usage_and_io_errors_exit_2(tmp_path: Path) -> None:
         ["check", str(tmp_path / "missing.jsonl"), "--profile", "smart-lock/1"],
         ["check", str(path), "--profile", "no-such/1"],
         ["check", str(path), "--profile", "smart lock"],
-        ["check", str(path)],
         ["check", str(path), "--profile", "smart-lock/1", "--trust", str(tmp_path / "none")],
     ):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
+
+
+def test_devid_traffic_without_a_profile_is_not_judged_and_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["check", str(healthy(tmp_path))])
+    assert result.exit_code == 1, result.output
+    assert "MSG-NO-DEVICE" in result.output
+    assert "give" in result.output and "--profile" in result.output
 
 
 def test_profile_given_as_a_file_and_profile_dir(tmp_path: Path) -> None:

@@ -139,7 +139,10 @@ def test_scan_with_nothing_to_scan() -> None:
     report = asyncio.run(async_scan(mdns=False, timeout=0.5))
     assert report.devices == () and report.broker is None
     assert {f.code for f in report.findings} == {"SCAN-NO-TRUST", "SCAN-NO-DEVICES"}
-    assert not report.has_errors
+    # A scan that found nothing is a failed scan (exit 1), not a clean bill of health.
+    assert report.has_errors
+    [empty] = [f for f in report.findings if f.code == "SCAN-NO-DEVICES"]
+    assert empty.severity.value == "error"
 
 
 @pytest.mark.parametrize("command", [
