@@ -9,25 +9,60 @@ Public API (used by ``devid simulate``, ``devid demo`` and the scan/test tools):
 
 ``FAULTS`` is the fault table (what each fault changes, which finding code it must
 trigger); ``parse_faults("range:2,no-ack:1")`` parses the ``--faults`` syntax.
+
+Devices in other ecosystems, from the profile's export (:mod:`devid._export`)::
+
+    async with Home(load_home("home.yaml"), broker_url) as home:   # devid/1, HA, Homie
+        home.manifest         # [{"ecosystem", "id", "profile", "name", "faults", ...}]
+    Home.single("ha", "smart-lock/1", count=3, faults="ha-unit-class:1")
+
+``HA_FAULTS`` and ``HOMIE_FAULTS`` are their fault tables (:class:`EcoFault`).
 """
 
 from simulator._device import DeviceIdentity, SimDevice
-from simulator._faults import EVIL_NAME, FAULTS, Fault, parse_faults
-from simulator._fleet import Fleet, FleetError, applies, product_name
+from simulator._ecosystems import HaSimDevice, HomieSimDevice, eco_applies
+from simulator._faults import (
+    ECO_FAULTS,
+    EVIL_NAME,
+    FAULTS,
+    HA_FAULTS,
+    HOMIE_FAULTS,
+    EcoFault,
+    Fault,
+    parse_eco_faults,
+    parse_faults,
+)
+from simulator._fleet import DeviceSpec, Fleet, FleetError, applies, product_name
+from simulator._home import ECOSYSTEMS, Home, HomeEntry, HomeError, HomeFile, load_home
 from simulator._pki import PEN, SimPki, open_pki
 
 __all__ = [
+    "ECOSYSTEMS",
+    "ECO_FAULTS",
     "EVIL_NAME",
     "FAULTS",
+    "HA_FAULTS",
+    "HOMIE_FAULTS",
     "PEN",
     "DeviceIdentity",
+    "DeviceSpec",
+    "EcoFault",
     "Fault",
     "Fleet",
     "FleetError",
+    "HaSimDevice",
+    "Home",
+    "HomeEntry",
+    "HomeError",
+    "HomeFile",
+    "HomieSimDevice",
     "SimDevice",
     "SimPki",
     "applies",
+    "eco_applies",
+    "load_home",
     "open_pki",
+    "parse_eco_faults",
     "parse_faults",
     "product_name",
 ]

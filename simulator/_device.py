@@ -98,7 +98,8 @@ def _wrong_type(spec: PropertySpec, value: Any) -> Any:
     return 12345  # string, enum
 
 
-def _out_of_range(spec: PropertySpec) -> Any:
+def out_of_range_value(spec: PropertySpec) -> Any:
+    """A value of a ranged number property far outside its range."""
     lo, hi = spec.minimum, spec.maximum
     if hi is not None:
         value = hi + max(1.0, (hi - lo) if lo is not None else 100.0)
@@ -217,7 +218,7 @@ class SimDevice:
         if kind == "out-of-range":
             name = ranged_property(self.profile)
             assert name is not None
-            props[name] = _out_of_range(self.profile.properties[name])
+            props[name] = out_of_range_value(self.profile.properties[name])
         elif kind == "wrong-type":
             name = required_property(self.profile)
             assert name is not None
@@ -422,5 +423,6 @@ class SimDevice:
             self._publish("state", self.state_payload(), retain=retain)
 
 
-__all__ = ["DeviceIdentity", "SimDevice", "corrupt_signature", "ranged_property",
+__all__ = ["DeviceIdentity", "SimDevice", "corrupt_signature", "out_of_range_value",
+           "ranged_property",
            "required_property", "sensitive_target"]

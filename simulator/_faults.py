@@ -7,6 +7,14 @@ which finding code a validator must raise for it (``codes``), seen by which tool
 within the device's first three messages (status, identity, state), its first
 challenge, or its first command; ``missing-heartbeat`` shows once the observation
 outlasts the profile's heartbeat. docs/simulator.md renders this table.
+
+The devices that announce themselves through Home Assistant (HA) MQTT discovery or
+Homie 5 have faults of their own (:class:`EcoFault`, ``HA_FAULTS``, ``HOMIE_FAULTS``):
+the mistakes real firmware makes (see the shared vectors' ``ha_mqtt_rules.md``). An
+HA or Homie device may carry several of them. Each keeps showing for the device's
+whole life: it is in a retained message (a discovery config, ``$description``,
+``$state``, a property value) or in every state publication, never only in a first
+message that a later one replaces.
 """
 
 from __future__ import annotations
@@ -132,5 +140,167 @@ def parse_faults(text: str | None) -> dict[str, int]:
     return out
 
 
-__all__ = ["ACK_LATE_EXTRA_S", "CLOCK_SKEW_S", "EVIL_NAME", "FAULTS", "OVERSIZE_BYTES", "Fault",
-           "parse_faults"]
+# ---------------------------------------------------------------------------------------
+# Home Assistant discovery and Homie 5 devices
+# ---------------------------------------------------------------------------------------
+
+EcoRequirement = Literal["device-class-sensor", "numeric-sensor", "two-entities",
+                         "numeric-or-boolean", "ranged-number"]
+
+
+@dataclass(frozen=True, slots=True)
+class EcoFault:
+    """One fault an HA or Homie device can carry.
+
+    ``family``: the finding-code family a validator must report (the code starts with
+    it); ``subject``: ``device`` when the finding belongs to the device's record,
+    ``entity`` when it belongs to the entity's own record (HA cannot tie the entity to
+    the device: ``ha:entity:<component>/<node_id> <object_id>``, named in the manifest's
+    ``details``), ``topic`` when it may be tied to a discovery topic only (the config
+    cannot be read as belonging to a device); ``shows``: when and where it can be seen;
+    ``reaction``: what Home Assistant or a Homie controller does with it.
+    """
+
+    name: str
+    ecosystem: Literal["ha", "homie"]
+    changes: str
+    shows: str
+    family: str
+    reaction: str
+    subject: Literal["device", "entity", "topic"] = "device"
+    requires: EcoRequirement | None = None
+
+
+#: A unit that HA rejects for each sensor device class (HA 2025.7 on: an error; before,
+#: a warning). ``ha-unit-class`` takes the first class the device has, in this order.
+HA_BAD_UNITS: Mapping[str, str] = MappingProxyType({
+    "temperature": "C", "humidity": "%RH", "battery": "pct", "illuminance": "Lux",
+    "energy": "mAh", "power": "watts", "voltage": "volts", "current": "amps",
+    "carbon_monoxide": "PPM", "carbon_dioxide": "PPM", "pressure": "mbars",
+    "signal_strength": "rssi", "duration": "hours",
+})
+#: The availability payload of ``ha-availability-bad`` (neither online nor offline).
+HA_BAD_AVAILABILITY = "up"
+#: The text ``ha-state-not-number`` sends instead of a number.
+HA_NOT_A_NUMBER = "n/a"
+#: What ``homie-wrong-datatype`` sends for a number (and for a boolean).
+HOMIE_WRONG_NUMBER = "abc"
+HOMIE_WRONG_BOOLEAN = "yes"
+
+_ECO_TABLE: tuple[EcoFault, ...] = (
+    EcoFault("ha-illegal-topic", "ha",
+             "one entity's discovery topic has a space and ':' in its object_id "
+             "(`<object_id> 02:00:00:00:00:01`)",
+             "retained discovery config, republished on every (re)connection",
+             "HA-TOPIC", "warning; the config is dropped", subject="topic"),
+    EcoFault("ha-bad-json", "ha",
+             "one entity's discovery config is truncated JSON (cut in the middle)",
+             "retained discovery config, republished on every (re)connection",
+             "HA-JSON", "warning \"Unable to parse JSON\"; the config is dropped",
+             subject="topic"),
+    EcoFault("ha-no-identifiers", "ha",
+             "one entity's `device` has `identifiers: []` and no connections",
+             "retained discovery config", "HA-DEVICE",
+             "error; the entity is not created", subject="entity"),
+    EcoFault("ha-device-unknown-key", "ha",
+             "every config's `device` carries an unknown key `ip`",
+             "every retained discovery config", "HA-DEVICE",
+             "error \"extra keys not allowed\"; no entity is created"),
+    EcoFault("ha-unit-class", "ha",
+             "a sensor's unit is not valid for its device class (`C` for temperature; "
+             "else `pct` for battery, ..., `hours` for duration)",
+             "retained discovery config", "HA-UNIT",
+             "warning before HA 2025.7, error (config rejected) from 2025.7",
+             requires="device-class-sensor"),
+    EcoFault("ha-duplicate-unique-id", "ha",
+             "a second entity of the device reuses the first entity's unique_id",
+             "retained discovery configs", "HA-UNIQUE-ID",
+             "error; the later entity is ignored", requires="two-entities"),
+    EcoFault("ha-name-repeats-device", "ha",
+             "one entity's name starts with the device's name (`<device> Battery`)",
+             "retained discovery config", "HA-NAME",
+             "warning and repair issue; HA strips the device name"),
+    EcoFault("ha-state-not-number", "ha",
+             f"a numeric sensor's value is the text `{HA_NOT_A_NUMBER}` in every state "
+             "message", "every state publication (retained)", "HA-STATE",
+             "error \"non-numeric value\"; the sensor shows unknown",
+             requires="numeric-sensor"),
+    EcoFault("ha-availability-bad", "ha",
+             f"publishes availability `{HA_BAD_AVAILABILITY}` (neither the config's "
+             "online nor offline payload)",
+             "retained availability, republished on every (re)connection",
+             "HA-AVAILABILITY", "the payload is ignored; entities stay unavailable"),
+    EcoFault("homie-never-ready", "homie",
+             "`$state` stays `init`: the device never publishes `ready`",
+             "retained `$state` for the device's whole life", "HOMIE-STATE",
+             "controllers never treat the device as ready"),
+    EcoFault("homie-wrong-datatype", "homie",
+             f"a numeric property's value is `{HOMIE_WRONG_NUMBER}` (a boolean's "
+             f"`{HOMIE_WRONG_BOOLEAN}`), not its datatype",
+             "retained property value, republished every interval", "HOMIE-VALUE",
+             "the value is rejected", requires="numeric-or-boolean"),
+    EcoFault("homie-no-version", "homie",
+             "`$description` has no `version`",
+             "retained `$description`", "HOMIE-DESC",
+             "the description is invalid; the device is not usable"),
+    EcoFault("homie-bad-id", "homie",
+             "the device ID has uppercase letters and `_` (`SmartLock_5A1F0C0001`)",
+             "every topic of the device", "HOMIE-ID",
+             "not a valid topic ID; controllers ignore the device"),
+    EcoFault("homie-out-of-range", "homie",
+             "a ranged numeric property's value is outside its `format` min:max",
+             "retained property value, republished every interval", "HOMIE-VALUE",
+             "the value is rejected", requires="ranged-number"),
+)
+
+HA_FAULTS: Mapping[str, EcoFault] = MappingProxyType(
+    {f.name: f for f in _ECO_TABLE if f.ecosystem == "ha"})
+HOMIE_FAULTS: Mapping[str, EcoFault] = MappingProxyType(
+    {f.name: f for f in _ECO_TABLE if f.ecosystem == "homie"})
+ECO_FAULTS: Mapping[str, EcoFault] = MappingProxyType({f.name: f for f in _ECO_TABLE})
+
+
+def parse_eco_faults(text: str | None, ecosystem: str) -> dict[str, int]:
+    """``NAME:K,...`` for the HA or Homie devices of ``ecosystem`` → ``{name: k}``.
+
+    Raises ``ValueError`` for an unknown fault, one of another ecosystem or a bad count.
+    """
+    table = HA_FAULTS if ecosystem == "ha" else HOMIE_FAULTS
+    out: dict[str, int] = {}
+    for raw in (text or "").split(","):
+        part = raw.strip()
+        if not part:
+            continue
+        name, _, count = part.partition(":")
+        name = name.strip()
+        if name not in table:
+            raise ValueError(f"unknown {ecosystem} fault {name!r} (known: {', '.join(table)})")
+        try:
+            k = int(count) if count.strip() else 1
+        except ValueError:
+            raise ValueError(f"fault {name}: count {count!r} is not an integer") from None
+        if k < 0:
+            raise ValueError(f"fault {name}: count must not be negative")
+        out[name] = out.get(name, 0) + k
+    return out
+
+
+__all__ = [
+    "ACK_LATE_EXTRA_S",
+    "CLOCK_SKEW_S",
+    "ECO_FAULTS",
+    "EVIL_NAME",
+    "FAULTS",
+    "HA_BAD_AVAILABILITY",
+    "HA_BAD_UNITS",
+    "HA_FAULTS",
+    "HA_NOT_A_NUMBER",
+    "HOMIE_FAULTS",
+    "HOMIE_WRONG_BOOLEAN",
+    "HOMIE_WRONG_NUMBER",
+    "OVERSIZE_BYTES",
+    "EcoFault",
+    "Fault",
+    "parse_eco_faults",
+    "parse_faults",
+]

@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,20 @@ from simulator._mdns import Advert, Advertiser
 from simulator._pki import PEN, SimPki, derive_key, open_pki
 
 ProfileRef = str | Profile
-ProfilesArg = ProfileRef | Mapping[str, int] | Sequence[tuple[ProfileRef, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSpec:
+    """One device given explicitly (a home file does this): its profile, its fault or
+    ``None``, its display name or ``None`` (``<Product> <serial>``). Such a device
+    never receives one of the fleet's ``faults`` at random."""
+
+    profile: ProfileRef
+    fault: str | None = None
+    name: str | None = None
+
+
+ProfilesArg = ProfileRef | Mapping[str, int] | Sequence[tuple[ProfileRef, int] | DeviceSpec]
 
 #: How many devices connect at the same time (keeps the broker's accept queue short).
 CONNECT_CONCURRENCY = 48
@@ -72,18 +86,27 @@ def applies(fault: Fault, profile: Profile) -> bool:
     return sensitive_target(profile) is not None
 
 
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    profile: Profile
+    fault: Fault | None = None  # pinned by a DeviceSpec
+    name: str | None = None
+    explicit: bool = False
+
+
 def _expand(profiles: ProfilesArg, count: int | None,
-            extra_dirs: Sequence[str | Path]) -> list[Profile]:
-    pairs: list[tuple[ProfileRef, int]]
+            extra_dirs: Sequence[str | Path]) -> list[_Slot]:
+    items: list[tuple[ProfileRef, int] | DeviceSpec]
     if isinstance(profiles, str | Profile):
-        pairs = [(profiles, 1 if count is None else count)]
+        items = [(profiles, 1 if count is None else count)]
     elif isinstance(profiles, Mapping):
-        pairs = list(profiles.items())
+        items = list(profiles.items())
     else:
-        pairs = list(profiles)
-    out: list[Profile] = []
+        items = list(profiles)
+    out: list[_Slot] = []
     cache: dict[str, Profile] = {}
-    for ref, n in pairs:
+
+    def resolve(ref: ProfileRef) -> Profile:
         if isinstance(ref, Profile):
             profile = ref
         else:
@@ -95,23 +118,41 @@ def _expand(profiles: ProfilesArg, count: int | None,
             profile = cache[ref]
         if profile.abstract:
             raise FleetError(f"profile {profile.id} is abstract: no device claims it directly")
+        return profile
+
+    for item in items:
+        if isinstance(item, DeviceSpec):
+            profile = resolve(item.profile)
+            fault: Fault | None = None
+            if item.fault is not None:
+                fault = FAULTS.get(item.fault)
+                if fault is None:
+                    raise FleetError(f"unknown fault {item.fault!r} (known: "
+                                     f"{', '.join(FAULTS)})")
+                if not applies(fault, profile):
+                    raise FleetError(f"fault {fault.name} does not fit {profile.id} "
+                                     f"(it needs a {fault.requires})")
+            out.append(_Slot(profile, fault, item.name, explicit=True))
+            continue
+        ref, n = item
+        profile = resolve(ref)
         if n < 0:
             raise FleetError(f"{profile.id}: count must not be negative")
-        out.extend([profile] * n)
+        out.extend([_Slot(profile)] * n)
     return out
 
 
-def _assign_faults(profiles: Sequence[Profile], faults: Mapping[str, int],
+def _assign_faults(slots: Sequence[_Slot], faults: Mapping[str, int],
                    rng: random.Random) -> list[Fault | None]:
-    assigned: list[Fault | None] = [None] * len(profiles)
+    assigned: list[Fault | None] = [slot.fault for slot in slots]
     for name, k in faults.items():
         if k == 0:
             continue
         fault = FAULTS[name]
-        candidates = [i for i, p in enumerate(profiles) if assigned[i] is None and applies(
-            fault, p)]
+        candidates = [i for i, slot in enumerate(slots) if assigned[i] is None
+                      and not slot.explicit and applies(fault, slot.profile)]
         if len(candidates) < k:
-            fit = sorted({p.id for p in profiles if applies(fault, p)})
+            fit = sorted({s.profile.id for s in slots if applies(fault, s.profile)})
             raise FleetError(
                 f"fault {name}:{k} needs {k} healthy device(s) of a fitting profile, "
                 f"{len(candidates)} left"
@@ -169,15 +210,20 @@ class Fleet:
         self.mdns_interface = mdns_interface
         self.settings = settings
         self.connect_concurrency = max(1, connect_concurrency)
-        self._profiles = _expand(profiles, count, extra_profile_dirs)
+        slots = _expand(profiles, count, extra_profile_dirs)
+        self._profiles = [slot.profile for slot in slots]
         rng = random.Random(self.seed)
-        self._faults = _assign_faults(self._profiles, fault_counts, rng)
+        self._faults = _assign_faults(slots, fault_counts, rng)
         self._prefix = f"{rng.getrandbits(24):06x}"
         self._plan: list[tuple[Profile, Fault | None, str, str]] = []
+        self._names: list[str] = []
         for i, profile in enumerate(self._profiles):
             serial = f"{self._prefix}{i + 1:04d}"
-            self._plan.append((profile, self._faults[i], serial,
+            fault = self._faults[i]
+            self._plan.append((profile, fault, serial,
                                make_urn(PEN, product_name(profile), serial)))
+            self._names.append(EVIL_NAME if fault is not None and fault.evil_name else
+                               slots[i].name or f"{product_name(profile)} {serial}")
         self._ca_dir = Path(ca_dir) if ca_dir is not None else None
         self._tmp: str | None = None
         self.pki: SimPki | None = None
@@ -190,10 +236,12 @@ class Fleet:
 
     @property
     def manifest(self) -> list[dict[str, Any]]:
-        """``[{"urn", "profile", "faults": [...]}]``, one entry per device (URN)."""
-        return [{"urn": urn, "profile": profile.id,
-                 "faults": [fault.name] if fault is not None else []}
-                for profile, fault, _serial, urn in self._plan]
+        """``[{"ecosystem": "devid", "id", "urn", "profile", "name", "faults": [...]}]``,
+        one entry per device (URN); ``id`` is the URN."""
+        return [{"ecosystem": "devid", "id": urn, "urn": urn, "profile": profile.id,
+                 "name": name, "faults": [fault.name] if fault is not None else []}
+                for (profile, fault, _serial, urn), name in zip(self._plan, self._names,
+                                                               strict=True)]
 
     def write_manifest(self, path: str | os.PathLike[str]) -> None:
         Path(path).write_text(json.dumps(self.manifest, indent=2) + "\n", encoding="utf-8")
@@ -227,7 +275,8 @@ class Fleet:
         settings = self.settings if self.settings is not None else load_settings()
         broker_url = self.broker_url
         assert broker_url is not None
-        for i, (profile, fault, serial, urn) in enumerate(self._plan):
+        for i, ((profile, fault, serial, urn), name) in enumerate(zip(self._plan, self._names,
+                                                                      strict=True)):
             rng = random.Random(f"{self.seed}:{i}")
             product = product_name(profile)
             key = derive_key(rng.getrandbits(256)) if self.explicit_seed else generate_key()
@@ -239,8 +288,6 @@ class Fleet:
                 signer = derive_key(rng.getrandbits(256)) if self.explicit_seed else \
                     generate_key()
             identity = DeviceIdentity(urn, serial, creds, signer, PEN, product)
-            name = EVIL_NAME if fault is not None and fault.evil_name else \
-                f"{product} {serial}"
             interval = self.interval if self.interval is not None else profile.heartbeat_s / 2
             device = SimDevice(identity, profile, broker_url=broker_url,
                                interval=interval, rng=rng, display_name=name, fault=fault,
@@ -347,5 +394,5 @@ def fleet_summary(devices: Iterable[SimDevice]) -> dict[str, int]:
     return out
 
 
-__all__ = ["CONNECT_CONCURRENCY", "Fleet", "FleetError", "applies", "fleet_summary",
+__all__ = ["CONNECT_CONCURRENCY", "DeviceSpec", "Fleet", "FleetError", "applies", "fleet_summary",
            "product_name"]

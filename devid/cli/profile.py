@@ -32,6 +32,7 @@ def profile_group() -> None:
     devid profile show smart-lock/1    a resolved profile (extends merged)
     devid profile lint FILE...         check profile documents (exit 1 on errors)
     devid profile schema               the JSON Schema of profile documents
+    devid profile export ID --to ha    HA discovery configs (or --to homie: $description)
     """
 
 
@@ -182,6 +183,61 @@ def schema_cmd() -> None:
     from devid._profiles import profile_json_schema
 
     click.echo(json.dumps(profile_json_schema(), indent=2))
+
+
+_EXPORT_TARGETS = ("ha", "homie")
+
+
+@profile_group.command("export")
+@click.argument("ref", metavar="ID|FILE")
+@click.option("--to", "target", required=True, metavar="ha|homie",
+              help="ha: one Home Assistant MQTT discovery config per entity, as JSON lines "
+                   '{"topic", "payload"}; homie: the Homie 5 $description document.')
+@click.option("--device-id", default="devid-device-1", show_default=True, metavar="ID",
+              help="The device's id: HA identifier and node_id, Homie device ID.")
+@click.option("--name", "name", metavar="NAME", help="Device name (default: the profile's "
+              "title).")
+@click.option("--prefix", default="homeassistant", show_default=True, metavar="P",
+              help="HA discovery prefix.")
+@click.option("--base-topic", metavar="TOPIC",
+              help="HA: where the device publishes state and availability (default: "
+                   "devid-sim/<device id>).")
+@_DIR_OPTION
+def export_cmd(*, ref: str, target: str, device_id: str, name: str | None, prefix: str,
+               base_topic: str | None, profile_dirs: tuple[str, ...]) -> None:
+    """Export a profile as HA discovery configs or a Homie 5 $description.
+
+    The simulator's HA and Homie devices (devid simulate --ecosystem ha|homie) publish
+    exactly these documents.
+    """
+    from devid._export import export_ha, export_homie, ha_id, homie_id
+    from devid._profiles import ProfileError, load_profile
+
+    if target not in _EXPORT_TARGETS:
+        fail(f"--to: {target!r} is not one of {', '.join(_EXPORT_TARGETS)}")
+    if not device_id.strip():
+        fail("--device-id: empty")
+    if target == "ha" and (not prefix.strip("/") or any(c in prefix for c in "+#")):
+        fail(f"--prefix: {prefix!r} is not a topic prefix")
+    try:
+        profile = load_profile(ref, extra_dirs=_dirs(profile_dirs))
+    except ProfileError as exc:
+        fail(str(exc))
+    if profile.abstract:
+        fail(f"{profile.id} is abstract: no device claims it directly")
+    title = name or profile.title
+    if target == "ha":
+        if ha_id(device_id) != device_id:
+            fail(f"--device-id: {device_id!r} is not an HA node_id ([a-zA-Z0-9_-])")
+        base = base_topic or f"devid-sim/{device_id}"
+        for topic, payload in export_ha(profile, device_id=device_id, name=title,
+                                        prefix=prefix.strip("/"), base_topic=base):
+            emit_json({"topic": topic, "payload": payload})
+        return
+    if homie_id(device_id) != device_id:
+        fail(f"--device-id: {device_id!r} is not a Homie ID ([a-z0-9-], no '-' at either end)")
+    click.echo(json.dumps(export_homie(profile, device_id=device_id, name=title), indent=2,
+                          ensure_ascii=False))
 
 
 def register(root: click.Group) -> None:
