@@ -1,10 +1,11 @@
 """devid: smart-device identification and interoperability validator (devid/1).
 
-The public API is what ``__all__`` lists, plus three public subpackages:
+The public API is what ``__all__`` lists, plus four public subpackages:
 
 * :mod:`devid.matter` — Matter device attestation (DAC/PAI/PAA, CDs, responses);
 * :mod:`devid.discovery` — DNS-SD/MQTT discovery and the TXT-record parsers;
-* :mod:`devid.live` — proof of possession, the scan and the suite runner.
+* :mod:`devid.live` — proof of possession, the scan and the suite runner;
+* :mod:`devid.ecosystems` — Home Assistant MQTT discovery and Homie 4/5 validators.
 
 Everything importable from here is pure: bytes and an explicit ``now`` in, findings
 out; nothing here opens a socket. Modules named ``devid._*`` are private.

@@ -8,6 +8,39 @@ the messages it claims and reports one :class:`EcoDevice` per device.
 
 from __future__ import annotations
 
+from devid.ecosystems._ha import (
+    ConfigResult,
+    DiscoveryTopic,
+    EntityConfig,
+    HaInventory,
+    expand_abbreviations,
+    parse_discovery_topic,
+    validate_config,
+)
+from devid.ecosystems._homie import (
+    HomieDescription,
+    HomieInventory,
+    HomieProperty,
+    check_value,
+    validate_description,
+)
 from devid.ecosystems._model import EcoDevice, Entity, FindingCounter, Inventory
 
-__all__ = ["EcoDevice", "Entity", "FindingCounter", "Inventory"]
+__all__ = [
+    "ConfigResult",
+    "DiscoveryTopic",
+    "EcoDevice",
+    "Entity",
+    "EntityConfig",
+    "FindingCounter",
+    "HaInventory",
+    "HomieDescription",
+    "HomieInventory",
+    "HomieProperty",
+    "Inventory",
+    "check_value",
+    "expand_abbreviations",
+    "parse_discovery_topic",
+    "validate_config",
+    "validate_description",
+]
