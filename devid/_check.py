@@ -520,7 +520,13 @@ class CheckResult:
             out["ecosystems"] = self.ecosystems
             out["judged"] = self.judged
             out["other_topics"] = self.other_topics
+            eco_ids = {d.id for d in self.eco_devices}
             out["device_list"] = [
+                {"id": urn, "ecosystem": "devid", "name": None, "manufacturer": None,
+                 "model": None, "messages": self.device_messages.get(urn, 0),
+                 "entities": None, "state": None}
+                for urn in self.devices if urn not in eco_ids
+            ] + [
                 {"id": d.id, "ecosystem": d.ecosystem, "name": d.name,
                  "manufacturer": d.manufacturer, "model": d.model, "messages": d.messages,
                  "entities": len(d.entities), "state": d.state}

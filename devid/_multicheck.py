@@ -16,7 +16,7 @@ At the end a check that judged no device of what was asked for is not valid: it 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from devid._capture import CaptureHeader
@@ -24,11 +24,12 @@ from devid._check import CheckEngine, CheckResult, _header_end, feed_lines
 from devid._findings import Finding, finding
 from devid._profiles import Profile
 from devid.ecosystems._inventories import DEFAULT_HA_PREFIX, make_inventories
-from devid.ecosystems._model import EcoDevice
+from devid.ecosystems._model import EcoDevice, Inventory
 
 ECOSYSTEMS: tuple[str, ...] = ("devid", "ha", "homie")
 _DEVID_PREFIX = "devid/"
 _MAX_OTHER_PREFIXES = 10_000
+_MAX_ROUTES = 100_000
 
 
 class MultiCheck:
@@ -60,6 +61,9 @@ class MultiCheck:
         if profile is not None and "devid" in want:
             self.engine = CheckEngine(profile, header=header, validator=validator)
         self.inventories = make_inventories(want, ha_prefix)
+        # topic -> (the add of the inventory that claimed it, the inventories before it,
+        # their generations then): the next message on the topic goes straight there.
+        self._route: dict[str, tuple[Callable[..., bool], tuple[Inventory, ...], int]] = {}
         self.counts: Counter[str] = Counter()
         self.other: Counter[str] = Counter()
         self.findings: list[Finding] = []
@@ -75,6 +79,14 @@ class MultiCheck:
                  line: int = 0) -> None:
         """Route one message to the judge of its ecosystem."""
         self.messages += 1
+        route = self._route.get(topic)
+        if route is not None:  # the inventory that claimed this topic before
+            add, earlier, stamp = route
+            for inv in earlier:
+                stamp -= inv.generation
+            if stamp == 0 and add(topic, payload, retain=retain, t=t):
+                return
+            del self._route[topic]
         if self._first_t is None:
             self._first_t = t
         if topic.startswith(_DEVID_PREFIX):
@@ -82,9 +94,12 @@ class MultiCheck:
             if self.engine is not None:
                 self.engine.feed_raw(t, topic, payload, retain, line)
             return
-        for inv in self.inventories:
+        inventories = self.inventories
+        for index, inv in enumerate(inventories):
             if inv.add(topic, payload, retain=retain, t=t):
-                self.counts[inv.ecosystem] += 1
+                if len(self._route) < _MAX_ROUTES:
+                    before = tuple(inventories[:index])
+                    self._route[topic] = (inv.add, before, sum(i.generation for i in before))
                 return
         level = topic.partition("/")[0]
         if level in self.other or len(self.other) < _MAX_OTHER_PREFIXES:
@@ -111,6 +126,9 @@ class MultiCheck:
             devid_devices = len(base.devices)
             if base.started is not None:
                 started = base.started
+        for inv in self.inventories:  # messages each inventory claimed (counted there)
+            if inv.messages:
+                self.counts[inv.ecosystem] = inv.messages
         eco_devices: list[EcoDevice] = []
         judged: Counter[str] = Counter()
         if devid_devices:

@@ -296,22 +296,29 @@ async def async_discover_mqtt(
     messages = client.messages.__aiter__()
     subscribed = list(filters)
     runtime_done = not any(inv.ecosystem == "ha" for inv in others)
+    # The retained configs arrive at once; on a busy broker the stream never goes quiet
+    # for ``settle`` seconds, so the runtime topics are subscribed by this time at the
+    # latest, leaving the rest of the budget for their values.
+    runtime_at = loop.time() + min(timeout / 2, max(2 * settle, 1.0))
     while True:
         remaining = deadline - loop.time()
         if remaining <= 0:
             break
-        try:
-            msg = await asyncio.wait_for(messages.__anext__(), min(remaining, settle))
-        except (TimeoutError, StopAsyncIteration):
-            if runtime_done:
-                break
+        msg = None
+        if runtime_done or loop.time() < runtime_at:
+            wait = min(remaining, settle) if runtime_done else \
+                min(remaining, settle, runtime_at - loop.time())
+            try:
+                msg = await asyncio.wait_for(messages.__anext__(), wait)
+            except (TimeoutError, StopAsyncIteration):
+                if runtime_done:
+                    break
+        if msg is None:
             runtime_done = True
             extra = _runtime_topics(others, set(subscribed))
             for topic in extra:
                 await client.subscribe(topic, qos=0)
             subscribed.extend(extra)
-            if not extra:
-                break
             continue
         if msg.topic.startswith(PREFIX):
             inventory.add(msg.topic, msg.payload, retain=msg.retain, t=msg.t)

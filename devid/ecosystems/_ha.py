@@ -1193,6 +1193,7 @@ class HaInventory:
         self.prefix = prefix
         self._head = prefix + "/"
         self.messages = 0
+        self.generation = 0
         self._stored: dict[str, _Stored] = {}
         self._live: dict[tuple[str, str], _Live] = {}
         self._plans: dict[str, _Plan] = {}
@@ -1298,6 +1299,7 @@ class HaInventory:
                     break
         if plan is None:
             plan = _Plan(topic)
+            self.generation += 1
             if "+" in topic or "#" in topic:
                 self._wild.append((tuple(topic.split("/")), plan))
                 self._wild_cache.clear()

@@ -680,6 +680,7 @@ class HomieInventory:
     def __init__(self, domains: tuple[str, ...] = ("homie",), *, judge_retain: bool = True,
                  max_devices: int = T.MAX_DEVICES) -> None:
         self.messages = 0
+        self.generation = 0
         self._roots: set[str] = set(domains)
         self._judge_retain = judge_retain
         self._max_devices = max_devices
@@ -703,6 +704,7 @@ class HomieInventory:
                 self._keep_early(root, topic, payload, retain=retain, t=t, depth=len(levels))
                 return False
             self._roots.add(root)
+            self.generation += 1
             for _root, early_topic, early_payload, early_retain, early_t in self._take_early(root):
                 self.messages += 1
                 self._dispatch(early_topic.split("/"), early_payload, early_retain, early_t)

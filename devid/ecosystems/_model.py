@@ -110,6 +110,9 @@ class Inventory(Protocol):
     ecosystem: str
     messages: int
     """Messages this inventory claimed (belonged to its ecosystem)."""
+    generation: int
+    """Grows whenever the inventory may start claiming topics it declined before (a
+    router that remembers who claimed a topic re-asks the earlier inventories then)."""
 
     def claims(self, topic: str) -> bool:
         """Whether ``topic`` belongs to this ecosystem *as known so far* (cheap)."""

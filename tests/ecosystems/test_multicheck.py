@@ -222,3 +222,19 @@ def test_cli_check_ha_prefix(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["check", str(path), "--json", "--ha-prefix", "home"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["judged"] == {"ha": 1}
+
+
+def test_a_topic_goes_to_the_ecosystem_that_claims_it_now_not_to_the_one_that_did() -> None:
+    # The router remembers which judge claimed a topic; once an earlier judge (Homie)
+    # learns the topic's root, the topic is Homie's, as it would be without the memory.
+    check = MultiCheck(None)
+    for m in ha_messages():
+        check.feed_raw(m.t, m.topic, m.payload, m.retain)
+    check.feed_raw(T0 + 2, "acme/0001/state", b'{"temperature": 22}', False)
+    ha, homie = (next(i for i in check.inventories if i.ecosystem == e) for e in ("ha", "homie"))
+    assert (ha.messages, homie.messages) == (4, 0)
+    check.feed_raw(T0 + 3, "acme/5/lamp/$state", b"init", True)  # acme/ is a Homie 5 root
+    check.feed_raw(T0 + 4, "acme/0001/state", b'{"temperature": 23}', False)
+    # HA did not get the last message; Homie did (and replayed what it kept of acme/)
+    assert ha.messages == 4 and homie.messages >= 2
+    assert check.finish().ecosystems == {"ha": 4, "homie": homie.messages}
