@@ -501,6 +501,8 @@ class CheckResult:
     """The :class:`devid.ecosystems.EcoDevice` s of other ecosystems."""
     other_topics: dict[str, int] = field(default_factory=dict)
     """Messages no judge claimed, by first topic level (the ten commonest)."""
+    device_profiles: dict[str, str] = field(default_factory=dict)
+    """devid/1 URN -> the profile it was judged against, when each device's claim chose."""
 
     @property
     def valid(self) -> bool:
@@ -524,7 +526,8 @@ class CheckResult:
             out["device_list"] = [
                 {"id": urn, "ecosystem": "devid", "name": None, "manufacturer": None,
                  "model": None, "messages": self.device_messages.get(urn, 0),
-                 "entities": None, "state": None}
+                 "entities": None, "state": None,
+                 "profile": self.device_profiles.get(urn, self.profile or None)}
                 for urn in self.devices if urn not in eco_ids
             ] + [
                 {"id": d.id, "ecosystem": d.ecosystem, "name": d.name,

@@ -9,7 +9,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("MSG-CAPTURE-LINE", S.WARNING, "A capture line does not parse as a message record.", "devid-1 §6"),
     CodeSpec("MSG-CAPTURE-EMPTY", S.ERROR, "A capture file holds no message at all (nothing could be checked).", "devid-1 §6"),
     CodeSpec("MSG-NO-DEVICE", S.ERROR, "The check judged no device of the requested profile or ecosystem; the finding says what the capture held instead.", "docs/check.md (Ecosystems)"),
-    CodeSpec("MSG-NOT-JUDGED", S.WARNING, "Messages of an ecosystem were in the capture but not judged (devid/1 traffic without --profile, or an ecosystem left out by --ecosystem).", "docs/check.md (Ecosystems)"),
+    CodeSpec("MSG-NOT-JUDGED", S.WARNING, "Messages of an ecosystem were in the capture but not judged (devid/1 traffic when --ecosystem leaves devid out).", "docs/check.md (Ecosystems)"),
     # -- topics and payloads -------------------------------------------------------------
     CodeSpec("MSG-TOPIC", S.ERROR, "The topic is not devid/1/<urn>/<suffix> with a valid device URN and a known suffix.", "devid-1 §1, §5"),
     CodeSpec("MSG-TOO-LARGE", S.ERROR, "The payload is larger than the 64 KiB limit.", "devid-1 §3, §5"),
@@ -26,6 +26,8 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("MSG-FORMAT", S.ERROR, "A string value is not a well-formed identifier of the format (scheme) its profile declares.", "devid-1 §1, §7"),
     CodeSpec("MSG-FORBIDDEN-FIELD", S.ERROR, "A field the profile forbids on the wire (e.g. a biometric template) is present.", "devid-1 §7; ISO/IEC 24745"),
     CodeSpec("MSG-SENSITIVE-PLAINTEXT", S.ERROR, "A value of data class sensitive travelled on a session without TLS.", "devid-1 §7"),
+    CodeSpec("MSG-PROFILE-UNCLAIMED", S.WARNING, "Without --profile, a device is judged by the profile its identity token claims; this one claimed none (no identity message, or no -70001 claim), so only core/1 was applied (identity, status, envelopes, heartbeat).", "devid-1 §3 (claim -70001), §7; docs/check.md"),
+    CodeSpec("MSG-PROFILE-UNKNOWN", S.WARNING, "Without --profile, a device is judged by the profile its identity token claims; devid knows none of the ids it claims (give --profile-dir), so only core/1 was applied.", "devid-1 §3 (claim -70001), §7; docs/check.md"),
     CodeSpec("MSG-PROFILE-OTHER", S.INFO, "The device's identity token claims profiles that do not include the profile applied.", "devid-1 §3 (claim -70001), §7"),
     # -- sequence and timing -------------------------------------------------------------
     CodeSpec("MSG-SEQ-REGRESSION", S.ERROR, "seq did not increase on a topic (a decrease or a repeat with different content).", "devid-1 §5"),

@@ -143,3 +143,12 @@ def check_interface(value: str, option: str = "--interface") -> str:
         fail(f"{option}: {address} is not an address of this machine "
              f"({(exc.strerror or str(exc)).lower()})")
     return str(address)
+
+
+def middle(text: str, width: int = 30) -> str:
+    """``text`` shortened to ``width`` characters by an ellipsis in the middle (ids stay
+    recognisable by their start and end; --json keeps the full value)."""
+    if len(text) <= width:
+        return text
+    head = (width - 1) // 2
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, expand_inputs, fail
+from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, expand_inputs, fail, middle
 
 
 def _validator(trust_dir: str | None) -> Any:
@@ -28,7 +28,8 @@ def _validator(trust_dir: str | None) -> Any:
 @click.argument("captures", nargs=-1, required=True, metavar="CAPTURE...")
 @click.option("--profile", "profile_ref", metavar="ID|FILE",
               help="Profile applied to every devid/1 device of the capture (e.g. smart-lock/1), "
-                   "or a profile YAML file. Needed to judge devid/1 traffic.")
+                   "or a profile YAML file. Default: each device is judged by the profile its "
+                   "identity token claims.")
 @click.option("--ecosystem", "ecosystems", multiple=True,
               type=click.Choice(["auto", "devid", "ha", "homie"]), default=("auto",),
               show_default=True,
@@ -73,9 +74,6 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
     if "auto" in ecosystems and len(set(ecosystems)) > 1:
         fail("--ecosystem: auto cannot be combined with another ecosystem")
     asked = None if "auto" in ecosystems else frozenset(ecosystems)
-    if asked == frozenset({"devid"}) and profile_ref is None:
-        fail("--ecosystem devid needs --profile (the profile devid/1 devices are judged "
-             "against)")
     if not ha_prefix or any(c in ha_prefix for c in "+#\x00") or ha_prefix.startswith("/") \
             or ha_prefix.endswith("/"):
         fail(f"--ha-prefix: {ha_prefix!r} is not a topic prefix")
@@ -100,7 +98,8 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
                 else:
                     result = check_capture_lines(
                         bounded_lines(fh, str(path)), profile, ecosystems=asked,
-                        ha_prefix=ha_prefix, source=str(path), validator=validator)
+                        ha_prefix=ha_prefix, source=str(path), validator=validator,
+                        profile_dirs=profile_dirs)
         except OSError as exc:
             fail(f"{path}: {exc.strerror or exc}")
         all_valid &= result.valid
@@ -124,6 +123,9 @@ def _print(results: Sequence[tuple[Path, Any]]) -> None:
     from rich.text import Text
 
     console = Console(highlight=False)
+    # ids keep their start and end on a narrow terminal or a pipe (80 columns); --json
+    # has them whole
+    id_width = max(30, console.width - 70)
     for path, result in results:
         verdict = Text("valid", style="bold green") if result.valid else \
             Text("INVALID", style="bold red")
@@ -165,11 +167,14 @@ def _print(results: Sequence[tuple[Path, Any]]) -> None:
                 notes.append(f"\n... {len(found) - _MAX_PER_DEVICE} more (use --json)")
             if not found:
                 notes.append("ok", style="green")
-            label = Text(subject or "(capture)")
+            label = Text(middle(subject, id_width) if subject else "(capture)")
             eco = names.get(subject)
             if eco is not None and (eco.name or eco.model):
-                label.append(f"\n{eco.name or ''}" + (f" ({eco.model})" if eco.model else ""),
+                label.append("\n" + middle(f"{eco.name or ''}"
+                                           + (f" ({eco.model})" if eco.model else ""), id_width),
                              style="dim")
+            elif subject in result.device_profiles:
+                label.append(f"\n{result.device_profiles[subject]}", style="dim")
             table.add_row(label,
                           str(result.device_messages.get(subject, "-")),
                           Text(str(errors), style="red" if errors else ""),

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from devid._token import create_token
 from devid.cli import cli
+from devid.cli._common import middle
 from tests.plugins.message_captures import LOCK_URN, T0, Session
 from tests.plugins.pki import TestPKI
 
@@ -66,8 +67,12 @@ def test_text_output_is_a_per_device_summary(tmp_path: Path) -> None:
     result = run("check", str(faulty(tmp_path)), "--profile", "smart-lock/1")
     assert result.exit_code == 1
     assert "INVALID" in result.stdout
-    assert LOCK_URN in result.stdout
+    assert LOCK_URN in result.stdout  # 200 columns: whole
     assert "MSG-RANGE" in result.stdout
+    narrow = CliRunner().invoke(cli, ["check", str(faulty(tmp_path)), "--profile",
+                                      "smart-lock/1"], env={"COLUMNS": "80"})
+    assert middle(LOCK_URN) in narrow.stdout and LOCK_URN not in narrow.stdout  # cut, not broken
+    assert all(len(line) <= 80 for line in narrow.stdout.splitlines()[1:])
     result = run("check", str(healthy(tmp_path)), "--profile", "smart-lock/1")
     assert result.exit_code == 0
     assert "valid" in result.stdout
@@ -124,11 +129,14 @@ def test_usage_and_io_errors_exit_2(tmp_path: Path) -> None:
         assert "Traceback" not in result.output
 
 
-def test_devid_traffic_without_a_profile_is_not_judged_and_says_so(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["check", str(healthy(tmp_path))])
-    assert result.exit_code == 1, result.output
-    assert "MSG-NO-DEVICE" in result.output
-    assert "give" in result.output and "--profile" in result.output
+def test_devid_traffic_without_a_profile_is_judged_by_the_claimed_profile(
+        tmp_path: Path) -> None:
+    # healthy() carries no identity token: judged against core/1, and a warning says why
+    result = CliRunner().invoke(cli, ["check", str(healthy(tmp_path)), "--json"])
+    assert result.exit_code == 0, result.output
+    [obj] = json_lines(result)
+    assert obj["judged"] == {"devid": 1}
+    assert {f["code"] for f in obj["findings"]} == {"MSG-PROFILE-UNCLAIMED"}
 
 
 def test_profile_given_as_a_file_and_profile_dir(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +26,7 @@ interval: 0.5
 devices:
   - {profile: smart-lock/1, name: Back door}
   - {profile: smart-lock/1, name: Cloned key, faults: [wrong-key]}
+  - {profile: env-sensor/1, name: Study sensor}
   - {profile: env-sensor/1, ecosystem: ha, name: Healthy climate}
   - {profile: env-sensor/1, ecosystem: ha, name: Bad climate,
      faults: [ha-unit-class, ha-state-not-number]}
@@ -80,10 +80,10 @@ def home(mosquitto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             _devid("scan", "--broker", url, "--trust", str(tmp / "ca" / "trust"),
                    "--timeout", "5", "--interface", "127.0.0.1", "--json"),
             capture_output=True, text=True, timeout=60, check=False)
-        rec_out, rec_err = record.communicate(timeout=60)
+        _rec_out, rec_err = record.communicate(timeout=60)
         assert record.returncode == 0, rec_err
         check = subprocess.run(
-            _devid("check", str(capture), "--profile", "smart-lock/1",
+            _devid("check", str(capture),  # each devid/1 device by the profile it claims
                    "--trust", str(tmp / "ca" / "trust"), "--json"),
             capture_output=True, text=True, timeout=60, check=False)
         sim.communicate(timeout=60)
@@ -161,4 +161,8 @@ def test_record_then_check_finds_the_same(home: Home) -> None:
                 errors[f["subject"]].add(f["code"])
     assert _problems(home.manifest, codes, errors) == []
     assert home.check["valid"] is False and home.check_rc == 1
-    assert home.check["judged"] == {"devid": 2, "ha": 3, "homie": 3}
+    assert home.check["judged"] == {"devid": 3, "ha": 3, "homie": 3}
+    profiles = {d["id"]: d.get("profile") for d in home.check["device_list"]
+                if d["ecosystem"] == "devid"}
+    assert profiles == {e["id"]: e["profile"] for e in home.manifest
+                        if e["ecosystem"] == "devid"}

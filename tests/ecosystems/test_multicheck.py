@@ -144,15 +144,17 @@ def test_an_ecosystem_asked_for_but_absent_is_not_valid() -> None:
     assert "Homie" in next(f.message for f in result.findings if f.code == "MSG-NO-DEVICE")
 
 
-def test_devid_traffic_without_a_profile_is_counted_and_named() -> None:
+def test_devid_traffic_left_out_by_ecosystem_is_counted_and_named() -> None:
     s = Session("smart-lock/1")
     s.healthy(duration=30)
-    only_devid = check_capture_lines(lines(s.messages))
-    (f,) = [f for f in only_devid.findings if f.code == "MSG-NO-DEVICE"]
-    assert "--profile" in f.message
-    mixed = check_capture_lines(lines(s.messages + ha_messages()))
-    assert mixed.valid
-    assert [f.code for f in mixed.findings if f.code.startswith("MSG-")] == ["MSG-NOT-JUDGED"]
+    mixed = check_capture_lines(lines(s.messages + ha_messages()), ecosystems={"ha"})
+    assert mixed.valid and mixed.judged == {"ha": 1}
+    (f,) = [f for f in mixed.findings if f.code.startswith("MSG-")]
+    assert f.code == "MSG-NOT-JUDGED" and "--ecosystem" in f.message
+    # asked for devid/1 alone in a capture without any: not valid, says what it held
+    only_ha = check_capture_lines(lines(ha_messages()), ecosystems={"devid"})
+    (f,) = [f for f in only_ha.findings if f.code == "MSG-NO-DEVICE"]
+    assert "no devid/1 device" in f.message and "homeassistant/" in f.message
 
 
 def test_devid_only_path_is_unchanged_by_the_router() -> None:
@@ -205,8 +207,7 @@ def test_cli_check_exit_1_when_nothing_judged(tmp_path: Path) -> None:
 def test_cli_check_option_errors_are_one_line(tmp_path: Path) -> None:
     path = write(tmp_path / "a.jsonl", ha_messages())
     runner = CliRunner()
-    for args, text in ((["--ecosystem", "devid"], "needs --profile"),
-                       (["--ecosystem", "auto", "--ecosystem", "ha"], "cannot be combined"),
+    for args, text in ((["--ecosystem", "auto", "--ecosystem", "ha"], "cannot be combined"),
                        (["--ha-prefix", "home/#"], "--ha-prefix")):
         res = runner.invoke(cli, ["check", str(path), *args])
         assert res.exit_code == 2, (args, res.output)
