@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,10 @@ def _validator(trust_dir: str | None) -> Any:
     except (ValueError, OSError) as exc:
         fail(f"--trust {trust_dir}: {exc}")
     return ChainValidator(store)
+
+
+#: ``-`` on the command line: the capture read from standard input.
+STDIN = Path("-")
 
 
 @click.command("check")
@@ -48,6 +53,7 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
               profile_dirs: tuple[str, ...], as_json: bool) -> None:
     """Check capture files (JSON Lines, spec devid/1 §6): devid/1 devices against a
     profile, Home Assistant discovery and Homie devices against their conventions.
+    CAPTURE '-' reads standard input (`devid record --out - ... | devid check -`).
 
     devid/1: topics, payload size, CBOR, envelopes, property types, units, ranges and
     enums, required and unknown properties, seq and clock skew, heartbeat, command acks,
@@ -84,14 +90,18 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
         except ProfileError as exc:
             fail(f"--profile: {exc}")
     validator = _validator(trust_dir)
-    paths = list(expand_inputs(captures))
+    if captures.count("-") > 1:
+        fail("'-' (standard input) can be given once")
+    paths = [p for raw in captures
+             for p in ([STDIN] if raw == "-" else expand_inputs([raw]))]
     if not paths:
         fail(f"no capture file in {', '.join(captures)}")
     all_valid = True
     results: list[tuple[Path, CheckResult]] = []
     for path in paths:
         try:
-            with path.open("rb") as fh:
+            with (contextlib.nullcontext(sys.stdin.buffer) if path is STDIN
+                  else path.open("rb")) as fh:
                 if asked == frozenset({"devid"}) and profile is not None:
                     result = check_lines(bounded_lines(fh, str(path)), profile,
                                          source=str(path), validator=validator)

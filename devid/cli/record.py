@@ -107,6 +107,23 @@ async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], *,
           f"MQTT {result.protocol}{note}")
 
 
+def filter_problem(text: str) -> str | None:
+    """Why ``text`` is not an MQTT topic filter (MQTT 5 §4.7), or None."""
+    if not text:
+        return "it is empty"
+    if "\x00" in text:
+        return "it holds a NUL character"
+    if len(text.encode("utf-8", "surrogatepass")) > 65535:
+        return "it is longer than 65,535 bytes"
+    levels = text.split("/")
+    for i, level in enumerate(levels):
+        if "#" in level and (level != "#" or i != len(levels) - 1):
+            return "'#' must be a whole level and the last one (e.g. 'devid/1/#')"
+        if "+" in level and level != "+":
+            return "'+' must be a whole level (e.g. 'devid/1/+/state')"
+    return None
+
+
 def register(root: click.Group) -> None:
     """Add ``devid record`` to ``root``."""
 
@@ -126,8 +143,11 @@ def register(root: click.Group) -> None:
                        "publish state on topics of their own: record them with '#' (or "
                        "'homeassistant/#' plus their base topics, e.g. 'zigbee2mqtt/#'); "
                        "Homie with 'homie/#'.")
+    @click.option("--force", is_flag=True,
+                  help="Overwrite FILE if it exists (without it, an existing capture is kept "
+                       "and the command stops).")
     def record_cmd(broker_url: str, out_path: str, duration: float | None,
-                   topic: tuple[str, ...]) -> None:
+                   topic: tuple[str, ...], force: bool) -> None:
         """Record the messages on a broker into a capture file for `devid check`.
 
         The header line names the broker and whether the session used TLS. Each line's
@@ -148,8 +168,9 @@ def register(root: click.Group) -> None:
         """
         settings = check_broker(broker_url)
         for one in topic:
-            if not one or "\x00" in one:
-                fail(f"--topic: {one!r} is an empty or invalid topic filter")
+            problem = filter_problem(one)
+            if problem is not None:
+                fail(f"--topic: {one!r} is not an MQTT topic filter: {problem}")
         live = sys.stderr.isatty()
         if out_path == "-":
             asyncio.run(_run(broker_url, sys.stdout, out_name="stdout", duration=duration,
@@ -158,6 +179,8 @@ def register(root: click.Group) -> None:
         parent = Path(out_path).parent
         if not parent.is_dir():
             fail(f"{out_path}: no such directory {str(parent)!r}")
+        if Path(out_path).exists() and not force:
+            fail(f"--out: {out_path} exists; give --force to overwrite it")
         opened: list[IO[str]] = []
 
         def open_out() -> IO[str]:  # once the broker has answered: no empty file on failure

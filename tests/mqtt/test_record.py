@@ -144,3 +144,51 @@ def test_inferred_retain_ignores_what_was_retained_before(amqtt_url: str,
     assert {f for t, f in live if t == "was-retained"} == {False}
     assert {f for t, f in live if t == "retained"} == {True}
     assert {f for t, f in live if t == "event"} == {False}
+
+
+def test_cli_refuses_to_overwrite_a_capture_without_force(mosquitto_url: str,
+                                                          tmp_path: Path) -> None:
+    out = tmp_path / "kept.jsonl"
+    out.write_text("precious\n")
+    proc = _cli("record", "--broker", mosquitto_url, "--out", str(out), "--duration", "0.5")
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "--force" in err and "Traceback" not in err
+    assert out.read_text() == "precious\n"
+    proc = _cli("record", "--broker", mosquitto_url, "--out", str(out), "--duration", "0.5",
+                "--force")
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert out.read_text().startswith('{"capture"')
+
+
+def test_cli_topic_filter_errors_are_one_line() -> None:
+    for bad, why in (("devid/#/x", "'#' must be a whole level and the last one"),
+                     ("devid/a+/x", "'+' must be a whole level"), ("", "empty"),
+                     ("a#", "'#'")):
+        proc = _cli("record", "--broker", "mqtt://127.0.0.1:1", "--out", "-", "--topic", bad)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 2, err
+        [line] = err.strip().splitlines()
+        assert line.startswith("devid: error: --topic:") and why in line, line
+        assert "ValueError" not in line
+
+
+def test_record_to_stdout_piped_into_check_stdin(mosquitto_url: str) -> None:
+    async def main() -> tuple[bytes, bytes, int]:
+        fleet = Fleet("smart-lock/1", mosquitto_url, count=2, faults="non-retained:1",
+                      seed=int.from_bytes(os.urandom(4)), interval=0.3, mdns_interface=None,
+                      settings=MqttSettings())
+        async with fleet:
+            shell = (f"{sys.executable} -m devid record --broker {mosquitto_url} --out - "
+                     f"--duration 1.5 | {sys.executable} -m devid check - --json")
+            proc = await asyncio.create_subprocess_shell(
+                shell, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            out, err = await proc.communicate()
+            assert proc.returncode is not None
+            return out, err, proc.returncode
+
+    out, err, rc = asyncio.run(asyncio.wait_for(main(), 60))
+    [obj] = [json.loads(line) for line in out.decode().splitlines()]
+    assert obj["input"] == "-" and obj["devices"] >= 2, err.decode()
+    # the non-retained fault is found in what came through the pipe: exit 1
+    assert "MSG-RETAIN" in {f["code"] for f in obj["findings"]} and rc == 1
