@@ -19,7 +19,7 @@ from __future__ import annotations
 from devid._capture import Capture, CapturedMessage, CaptureHeader, CaptureWriter, read_capture
 from devid._cbor import CborError
 from devid._certs import ChainResult, ChainValidator, RevocationList, TrustStore, load_certificates
-from devid._check import CheckEngine, CheckResult, check_capture, check_messages
+from devid._check import CheckEngine, CheckResult, check_capture, check_lines, check_messages
 from devid._codes import REGISTRY
 from devid._cose import Sign1, parse_sign1, sign1, verify_sign1
 from devid._findings import CodeSpec, Finding, Severity, finding, has_errors
@@ -68,6 +68,7 @@ __all__ = [
     "TrustStore",
     "check_capture",
     "check_identifier",
+    "check_lines",
     "check_messages",
     "create_root",
     "create_token",

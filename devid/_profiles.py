@@ -98,7 +98,7 @@ class PropertySpec(_Model):
 
 
 class EventSpec(_Model):
-    """An ``event/<name>`` topic: its ``data`` fields."""
+    """An `event/<name>` topic: its `data` fields."""
 
     description: StrictStr = ""
     data: dict[str, PropertySpec] = Field(default_factory=dict)
@@ -106,7 +106,7 @@ class EventSpec(_Model):
 
 
 class CommandSpec(_Model):
-    """A ``cmd/<name>`` topic: its ``args``, ack deadline and declarative effect."""
+    """A `cmd/<name>` topic: its `args`, ack deadline and declarative effect."""
 
     description: StrictStr = ""
     args: dict[str, PropertySpec] = Field(default_factory=dict)
@@ -120,7 +120,7 @@ class CommandSpec(_Model):
 
 
 class ProfileDocument(_Model):
-    """One profile YAML document (the schema ``devid profile schema`` prints)."""
+    """One profile YAML document (the schema `devid profile schema` prints)."""
 
     id: StrictStr = Field(description="name/version, e.g. smart-lock/1.")
     title: StrictStr = ""

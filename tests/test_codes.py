@@ -56,7 +56,7 @@ EXPECTED_API = {
     "CertificateAuthority", "ChainResult", "ChainValidator", "CheckEngine", "CheckResult",
     "CodeSpec", "DeviceCredentials", "Finding", "IdentifierResult", "Profile", "ProfileError",
     "RevocationList", "Severity", "Sign1", "TokenResult", "TrustStore", "check_capture",
-    "check_identifier", "check_messages",
+    "check_identifier", "check_lines", "check_messages",
     "create_root", "create_token", "create_vendor_ca", "finding", "has_errors", "issue_device",
     "lint_profile", "list_profiles", "load_certificates", "load_profile", "make_urn",
     "parse_sign1", "profile_json_schema", "read_capture", "sign1", "verify_sign1",

@@ -62,7 +62,13 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except click.UsageError as exc:  # one line, like every other devid error
         if isinstance(exc, _NO_ARGS_IS_HELP) and exc.ctx is not None:
-            click.echo(exc.ctx.get_help(), err=True)  # a bare group: its help, as click does
+            # a bare group: its usage line and the commands it has, not a page of help
+            group = exc.ctx.command
+            names = ", ".join(group.list_commands(exc.ctx)) \
+                if isinstance(group, click.Group) else ""
+            click.echo(exc.ctx.get_usage(), err=True)
+            click.echo(f"devid: error: missing command ({names}) "
+                       f"(see '{exc.ctx.command_path} --help')", err=True)
             sys.exit(EXIT_USAGE)
         where = exc.ctx.command_path if exc.ctx is not None else "devid"
         message = exc.format_message()

@@ -152,3 +152,17 @@ def middle(text: str, width: int = 30) -> str:
         return text
     head = (width - 1) // 2
     return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
+def load_trust_store(directory: str, option: str = "--trust") -> Any:
+    """The trust store in ``directory``; a problem is one line naming the option, the
+    directory (once) and what is wrong (exit 2)."""
+    from devid._certs import TrustStore
+
+    try:
+        return TrustStore.from_dir(directory)
+    except (ValueError, OSError) as exc:
+        reason = str(getattr(exc, "strerror", None) or exc)
+        if reason.startswith(f"{directory}: "):
+            reason = reason[len(directory) + 2:]
+        fail(f"{option} {directory}: {reason}")

@@ -8,6 +8,7 @@ Thin: the certificates are made by :mod:`devid._provision`, the identity tokens 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -380,10 +381,16 @@ def fleet_cmd(directory: Path, vendor_name: str, create_vendor: bool, count: int
         _write_device(creds, token, device_dir, tokens_dir)
 
     numbers = range(start, start + count)
+    done = [0]
+
+    def one_counted(number: int) -> None:
+        one(number)
+        done[0] += 1
+
     try:
         if quiet:
             for number in numbers:
-                one(number)
+                one_counted(number)
         else:
             from rich.console import Console
             from rich.progress import (
@@ -399,8 +406,23 @@ def fleet_cmd(directory: Path, vendor_name: str, create_vendor: bool, count: int
             with Progress(*columns, console=Console(stderr=True)) as progress:
                 task = progress.add_task("devices", total=count)
                 for number in numbers:
-                    one(number)
+                    one_counted(number)
                     progress.advance(task)
+    except KeyboardInterrupt:
+        nxt = start + done[0]
+        partial = make_urn(vendor_pen, product, f"{nxt:06d}")
+        existing = _existing_devices([partial], None if tokens_only else directory / "devices",
+                                     tokens_dir)
+        out_opt = "" if tokens_dir == directory / "tokens" else f" --out {tokens_dir}"
+        extra = (" --tokens-only" if tokens_only else "") + (
+            f" --key-type {key_type}" if key_type != "p256" else "") + (
+            f" --product {product}" if product != "Device" else "") + (
+            f" --token-days {token_days}" if token_days else "") + out_opt + (
+            " --force" if existing else "")
+        click.echo(f"devid: interrupted after {done[0]} of {count} devices; to continue: "
+                   f"devid ca fleet {directory} --vendor {vendor_name} "
+                   f"--count {count - done[0]} --start {nxt}{extra}", err=True)
+        sys.exit(130)
     except OSError as exc:
         fail(_os_error(exc))
     except ValueError as exc:

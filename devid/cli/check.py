@@ -10,19 +10,23 @@ from typing import Any
 
 import click
 
-from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, expand_inputs, fail, middle
+from devid.cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    emit_json,
+    expand_inputs,
+    fail,
+    load_trust_store,
+    middle,
+)
 
 
 def _validator(trust_dir: str | None) -> Any:
     if trust_dir is None:
         return None
-    from devid._certs import ChainValidator, TrustStore
+    from devid._certs import ChainValidator
 
-    try:
-        store = TrustStore.from_dir(trust_dir)
-    except (ValueError, OSError) as exc:
-        fail(f"--trust {trust_dir}: {exc}")
-    return ChainValidator(store)
+    return ChainValidator(load_trust_store(trust_dir))
 
 
 #: ``-`` on the command line: the capture read from standard input.

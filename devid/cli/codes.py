@@ -14,7 +14,7 @@ from devid.cli._common import emit_json, fail
 def codes_cmd(as_json: bool, prefix: str | None) -> None:
     """List every finding code devid can emit, with its severity and the clause it enforces.
 
-    PREFIX filters the list (e.g. ``ID-``, ``MSG-``, ``MATTER-``); a PREFIX no code starts
+    PREFIX filters the list (e.g. `ID-`, `MSG-`, `MATTER-`); a PREFIX no code starts
     with is an error (exit 2).
     """
     specs = [s for s in REGISTRY.values() if prefix is None or s.code.startswith(prefix.upper())]

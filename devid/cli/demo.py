@@ -38,6 +38,9 @@ def demo_command(out_dir: str) -> None:
 
     mqtt_settings()  # a bad MQTT config file: one line now, not from inside the fleet
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out_dir}: exists and is not a directory (the demo writes its "
+             "reports into a directory)")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".devid-write-test"

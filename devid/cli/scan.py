@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail
+from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail, load_trust_store
 from devid.cli._output import check_outputs
 
 TRUST_ENV = "DEVID_TRUST"
@@ -38,17 +38,17 @@ def safe_text(value: object, limit: int = 60) -> str:
 
 def load_validator(trust_dir: str | None, revoked: str | None = None) -> Any:
     """A ChainValidator for ``--trust DIR`` (and ``--revoked FILE``); ``None`` without trust."""
-    from devid._certs import ChainValidator, RevocationList, TrustStore
+    from devid._certs import ChainValidator, RevocationList
 
     if trust_dir is None:
         if revoked:
             fail("--revoked needs --trust")
         return None
+    trust = load_trust_store(trust_dir)
     try:
-        trust = TrustStore.from_dir(trust_dir)
         revocation = RevocationList.load(revoked) if revoked else None
     except (ValueError, OSError) as exc:
-        fail(str(exc))
+        fail(f"--revoked {revoked}: {exc}")
     return ChainValidator(trust, revocation=revocation)
 
 

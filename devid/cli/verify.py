@@ -25,6 +25,7 @@ from devid.cli._common import (
     emit_json,
     expand_inputs,
     fail,
+    load_trust_store,
     parse_at,
     parse_hex,
 )
@@ -93,12 +94,7 @@ def _load_key(path: str) -> Any:
 
 
 def _trust_store(directory: str, option: str = "--trust") -> Any:
-    from devid._certs import TrustStore
-
-    try:
-        return TrustStore.from_dir(directory)
-    except (ValueError, OSError) as exc:
-        fail(f"{option} {directory}: {exc}")
+    return load_trust_store(directory, option)
 
 
 def _revocation(path: str | None) -> Any:
@@ -325,7 +321,8 @@ def cert_cmd(*, leaf: str, chain_file: str | None, trust_dir: str | None, at: st
         _report([Verdict(leaf, False, None, tuple(problems))], as_json)
     res = validator.validate(certs[0], inters, now=now)
     found = tuple(problems) + tuple(res.findings)
-    if not inters and not as_json and any(f.code == "ID-CHAIN-UNTRUSTED" for f in found):
+    if not inters and not chain_file and not as_json \
+            and any(f.code == "ID-CHAIN-UNTRUSTED" for f in found):
         click.echo("devid: hint: only the leaf was given; pass its vendor CA with --chain FILE "
                    "(devid ca writes it as chain.pem beside cert.pem)", err=True)
     _report([Verdict(leaf, res.valid and not has_errors(found), res.urn, found)], as_json)

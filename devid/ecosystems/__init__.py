@@ -8,6 +8,7 @@ the messages it claims and reports one :class:`EcoDevice` per device.
 
 from __future__ import annotations
 
+from devid._export import export_ha, export_homie, ha_entities, homie_layout
 from devid.ecosystems._ha import (
     ConfigResult,
     DiscoveryTopic,
@@ -40,6 +41,10 @@ __all__ = [
     "Inventory",
     "check_value",
     "expand_abbreviations",
+    "export_ha",
+    "export_homie",
+    "ha_entities",
+    "homie_layout",
     "parse_discovery_topic",
     "validate_config",
     "validate_description",
