@@ -9,13 +9,20 @@ The header line is optional. Reading is tolerant: a line that does not parse
 becomes a ``MSG-CAPTURE-LINE`` finding (with its line number) and reading goes
 on. Writing is strict and flushes each line, so an interrupted recording keeps
 everything received so far.
+
+A payload larger than :data:`MAX_RECORDED` is written as a *marker line*: the message's
+fields without ``payload``, with its ``size`` and ``sha256`` instead. Reading turns a
+marker line, and any line too long to read (:data:`MAX_LINE`, skipped to its end), into a
+``MSG-TOO-LARGE`` finding for the message's device; the lines after it are read as usual.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +31,16 @@ from typing import IO, Any
 from devid._findings import Finding, finding
 
 MAX_LINE = 1024 * 1024  # a line longer than this is not read into memory as JSON
-#: A line running this far without a newline (``/dev/zero``, a binary blob) ends the reading.
-MAX_SKIP = 64 * 1024 * 1024
+#: Payloads larger than this are recorded as a marker line (size and SHA-256, no payload):
+#: eight times the devid/1 limit of 64 KiB, so any finding about the payload's content
+#: is still made; beyond it only the size matters.
+MAX_RECORDED = 1024 * 1024 // 2
+_LINE_HEAD = re.compile(
+    rb'\{\s*"t"\s*:\s*(-?[0-9.eE+-]{1,32})\s*,\s*"topic"\s*:\s*"([^"\\]{1,1024})"')
+_TOPIC_PREFIX = "devid/1/"
+#: A line running this far without a newline cannot hold one MQTT message (at most
+#: 268,435,455 bytes, base64 4/3 of that): not a capture (``/dev/zero``); reading ends.
+MAX_SKIP = 400 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +125,11 @@ def parse_line(raw: str | bytes, lineno: int, source: str = "") -> CapturedMessa
         return _line_finding(lineno, "'t' is not a number", source)
     if not isinstance(topic, str) or not topic:
         return _line_finding(lineno, "'topic' is not a non-empty string", source)
+    size = obj.get("size")
+    if payload is None and isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+        digest = obj.get("sha256")
+        return oversize_finding(float(t), topic, size, lineno, source,
+                                sha256=digest[:64] if isinstance(digest, str) else None)
     if not isinstance(payload, str):
         return _line_finding(lineno, "'payload' is not a base64 string", source)
     if qos not in (0, 1, 2) or isinstance(qos, bool):
@@ -138,13 +158,32 @@ def _parse_header(obj: dict[str, Any]) -> CaptureHeader:
     )
 
 
+def oversize_finding(t: float | None, topic: str, size: int, lineno: int, source: str = "",
+                     *, sha256: str | None = None, approximate: bool = False) -> Finding:
+    """``MSG-TOO-LARGE`` for a message whose payload was too large to keep or read."""
+    urn = None
+    if topic.startswith(_TOPIC_PREFIX):
+        urn = topic[len(_TOPIC_PREFIX):].split("/", 1)[0][:256] or None
+    about = "about " if approximate else ""
+    evidence: dict[str, Any] = {"topic": topic[:256], "size": size, "line": lineno}
+    if sha256 is not None:
+        evidence["sha256"] = sha256
+    if source:
+        evidence["file"] = source
+    return finding("MSG-TOO-LARGE",
+                   f"payload of {about}{size:,} bytes is larger than the 64 KiB limit "
+                   f"(not kept in the capture, line {lineno})",
+                   subject=urn, evidence=evidence, t=t)
+
+
 def bounded_lines(fh: IO[bytes], source: str = "") -> Iterator[bytes | Finding]:
     """The lines of a capture file, none held in memory beyond ``MAX_LINE + 1`` bytes.
 
-    A longer line is yielded cut there (the reader flags it, ``MSG-CAPTURE-LINE``) and its
-    rest skipped. A line that runs past ``MAX_SKIP`` bytes without a newline is not a
-    capture line at all: a ``MSG-CAPTURE-LINE`` finding says the rest of the file was not
-    read, and the lines end there (instead of reading forever).
+    A longer line is skipped to its end (up to :data:`MAX_SKIP`, past any MQTT message:
+    beyond, the file is not a capture and reading ends with a finding) and stands as one
+    finding in its place: ``MSG-TOO-LARGE`` for the message's device when its start names a topic (the
+    payload's size estimated from the line's), else ``MSG-CAPTURE-LINE``. Reading goes on
+    with the next line, so one huge message hides nothing after it.
     """
     readline = fh.readline
     lineno = 0
@@ -156,18 +195,31 @@ def bounded_lines(fh: IO[bytes], source: str = "") -> Iterator[bytes | Finding]:
         if len(line) <= MAX_LINE or line.endswith(b"\n"):
             yield line
             continue
-        yield line  # cut: flagged as too long
+        head = _LINE_HEAD.match(line)
         skipped = len(line)
         while not line.endswith(b"\n"):
             line = readline(MAX_LINE + 1)
             if not line:
-                return
+                break
             skipped += len(line)
             if skipped > MAX_SKIP:
-                yield _line_finding(lineno, f"more than {MAX_SKIP} bytes without a newline: "
-                                            "not a capture; the rest of the file was not read",
-                                    source)
+                yield _line_finding(lineno, f"more than {MAX_SKIP:,} bytes without a newline, "
+                                            "more than any MQTT message: not a capture; the "
+                                            "rest of the file was not read", source)
                 return
+        t: float | None = None
+        if head is not None:
+            try:
+                t = float(head.group(1))
+                topic = head.group(2).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                head = None
+        if head is not None and t is not None and t == t and abs(t) != float("inf"):  # noqa: PLR0124
+            yield oversize_finding(t, topic, skipped * 3 // 4, lineno, source,
+                                   approximate=True)
+        else:
+            yield _line_finding(lineno, f"line of {skipped:,} bytes, longer than {MAX_LINE:,}: "
+                                        "skipped", source)
 
 
 def iter_capture(lines: Iterable[str | bytes | Finding], source: str = "") -> Iterator[
@@ -227,5 +279,11 @@ class CaptureWriter:
         self._fh.flush()
 
     def write(self, message: CapturedMessage) -> None:
-        self._write(message.to_json())
+        if len(message.payload) > MAX_RECORDED:  # a marker line: size and hash, no payload
+            self._write({"t": message.t, "topic": message.topic,
+                         "size": len(message.payload),
+                         "sha256": hashlib.sha256(message.payload).hexdigest(),
+                         "qos": message.qos, "retain": message.retain})
+        else:
+            self._write(message.to_json())
         self.count += 1

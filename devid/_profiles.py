@@ -329,14 +329,25 @@ def _read_yaml(path: Path) -> _RawDoc:
     return _RawDoc(path, data)
 
 
-def _plain(value: Any, depth: int = 0) -> Any:
-    """ruamel containers to plain dict/list (bounded depth)."""
+#: Nodes a profile document may expand to. YAML aliases are references: a few hundred
+#: bytes of nested aliases ("billion laughs") stand for 10^9 nodes once expanded.
+MAX_PROFILE_NODES = 100_000
+
+
+def _plain(value: Any, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """ruamel containers to plain dict/list (bounded depth and node count)."""
+    if budget is None:
+        budget = [MAX_PROFILE_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ProfileError(f"document expands to more than {MAX_PROFILE_NODES:,} nodes "
+                           "(nested YAML aliases?): not a profile")
     if depth > 64:
         raise ProfileError("document nested deeper than 64 levels")
     if isinstance(value, Mapping):
-        return {k: _plain(v, depth + 1) for k, v in value.items()}
+        return {k: _plain(v, depth + 1, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v, depth + 1) for v in value]
+        return [_plain(v, depth + 1, budget) for v in value]
     if isinstance(value, str):
         return str(value)
     if isinstance(value, float):

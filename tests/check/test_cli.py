@@ -205,8 +205,47 @@ def test_over_long_lines_are_cut_and_the_next_lines_still_read(tmp_path: Path) -
     path.write_bytes(first + b"\n" + b"[" * (3 * MAX_LINE) + b"\n" + rest)
     capture = read_capture(path)
     assert [f.code for f in capture.findings] == ["MSG-CAPTURE-LINE"]
-    assert "line 2: line longer than" in capture.findings[0].message
+    assert "line 2: line of 3,145,729 bytes, longer than" in capture.findings[0].message
     assert len(capture.messages) == len(rest.splitlines())
     result = run("check", str(path), "--profile", "smart-lock/1", "--json")
     [obj] = json_lines(result)
     assert [f["code"] for f in obj["findings"]] == ["MSG-CAPTURE-LINE"]
+
+
+def test_one_huge_message_hides_nothing_after_it(tmp_path: Path) -> None:
+    """Issue 14 item 7: a 70 MB message once ended the reading; later faults were lost."""
+    s = Session("smart-lock/1")
+    s.healthy(60)
+    s.raw("state", b"\xa0" * (70 * 1024 * 1024), retain=True, dt=1)
+    for _ in range(3):
+        s.state(s.props(battery=250), dt=10)
+    path = s.write(tmp_path / "huge.jsonl")
+    assert path.stat().st_size > 90 * 1024 * 1024
+    result = run("check", str(path), "--profile", "smart-lock/1", "--json")
+    assert result.exit_code == 1
+    [obj] = json_lines(result)
+    codes = [f["code"] for f in obj["findings"]]
+    assert codes.count("MSG-RANGE") >= 1  # battery 250 after the huge line is seen
+    [huge] = [f for f in obj["findings"] if f["code"] == "MSG-TOO-LARGE"]
+    assert huge["subject"] == LOCK_URN and huge["evidence"]["size"] > 70 * 1024 * 1024
+    assert huge["evidence"]["line"] == len(s.messages) - 2  # its own line (header is line 1)
+
+
+def test_record_keeps_an_oversized_payload_as_a_marker_line(tmp_path: Path) -> None:
+    from devid._capture import MAX_RECORDED, CapturedMessage, CaptureWriter, read_capture
+
+    path = tmp_path / "marker.jsonl"
+    with path.open("w") as fh:
+        writer = CaptureWriter(fh)
+        writer.write(CapturedMessage(T0, f"devid/1/{LOCK_URN}/state", b"x" * (MAX_RECORDED + 1),
+                                     1, True))
+        writer.write(CapturedMessage(T0 + 1, f"devid/1/{LOCK_URN}/status", b"\xa0", 1, True))
+    lines = path.read_text().splitlines()
+    marker = json.loads(lines[0])
+    assert "payload" not in marker and marker["size"] == MAX_RECORDED + 1
+    assert len(marker["sha256"]) == 64 and len(lines[0]) < 300
+    capture = read_capture(path)
+    [f] = capture.findings
+    assert f.code == "MSG-TOO-LARGE" and f.subject == LOCK_URN and f.t == T0
+    assert f.evidence["sha256"] == marker["sha256"]
+    assert [m.topic for m in capture.messages] == [f"devid/1/{LOCK_URN}/status"]
