@@ -181,9 +181,9 @@ def bounded_lines(fh: IO[bytes], source: str = "") -> Iterator[bytes | Finding]:
 
     A longer line is skipped to its end (up to :data:`MAX_SKIP`, past any MQTT message:
     beyond, the file is not a capture and reading ends with a finding) and stands as one
-    finding in its place: ``MSG-TOO-LARGE`` for the message's device when its start names a topic (the
-    payload's size estimated from the line's), else ``MSG-CAPTURE-LINE``. Reading goes on
-    with the next line, so one huge message hides nothing after it.
+    finding in its place: ``MSG-TOO-LARGE`` for the message's device when its start names
+    a topic (the payload's size estimated from the line's), else ``MSG-CAPTURE-LINE``.
+    Reading goes on with the next line, so one huge message hides nothing after it.
     """
     readline = fh.readline
     lineno = 0
