@@ -50,7 +50,7 @@ from devid._capture import (
 )
 from devid._cbor import BREAK_MARKER, MAX_DEPTH, CborError, map_count
 from devid._cbor import decode as _strict_decode
-from devid._findings import Finding, Severity, finding, has_errors
+from devid._findings import Finding, Severity, bounded, finding, has_errors, safe_repr
 from devid._identifiers import identifier_problem
 from devid._profiles import DEFAULT_ACK_DEADLINE_S, Profile, PropertySpec
 
@@ -75,10 +75,18 @@ _CONTAINERS = (dict, list, tuple, cbor2.CBORTag)
 # ---------------------------------------------------------------------------------------
 
 
+def _secs(ts: int) -> float:
+    """A ``ts`` (milliseconds) in seconds; beyond a float's range, an infinity."""
+    try:
+        return ts / 1000.0
+    except OverflowError:
+        return math.inf if ts > 0 else -math.inf
+
+
 def _show(value: Any) -> Any:
     """A JSON-friendly, bounded rendering of a device-supplied value."""
     if value is None or isinstance(value, bool | int):
-        return value
+        return bounded(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)
     if isinstance(value, str):
@@ -86,8 +94,7 @@ def _show(value: Any) -> Any:
     if isinstance(value, bytes | bytearray):
         text = bytes(value[:32]).hex()
         return f"h'{text}{'...' if len(value) > 32 else ''}'"
-    text = repr(value)
-    return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "..."
+    return safe_repr(value, _MAX_SHOWN)
 
 
 def _type_name(value: Any) -> str:
@@ -690,7 +697,7 @@ class CheckEngine:
         if len(value) != 3 or type(ts) is not int or ts < 0 or type(seq) is not int or seq < 0 or \
                 type(props) is not dict:
             self._envelope(dev, value, ("ts", "seq", "props"))
-        if type(ts) is int and not maybe_stale and abs(ts / 1000.0 - t) > self._skew:
+        if type(ts) is int and not maybe_stale and abs(_secs(ts) - t) > self._skew:
             self._skew_finding(dev, ts)
         if type(seq) is int and seq >= 0:
             seqs = dev.seq
@@ -723,7 +730,7 @@ class CheckEngine:
         if len(value) != 3 or type(ts) is not int or ts < 0 or type(seq) is not int or seq < 0 or \
                 type(data) is not dict:
             self._envelope(dev, value, ("ts", "seq", "data"))
-        if type(ts) is int and abs(ts / 1000.0 - t) > self._skew:
+        if type(ts) is int and abs(_secs(ts) - t) > self._skew:
             self._skew_finding(dev, ts)
         if type(seq) is int and seq >= 0:
             self._seq(dev, seq, payload)
@@ -769,7 +776,7 @@ class CheckEngine:
                 (err is not None and type(err) is not str) or \
                 not value.keys() <= {"id", "ok", "ts", "error"}:
             self._envelope(dev, value, ("id", "ok", "ts"), optional=("error",))
-        if type(ts) is int and abs(ts / 1000.0 - t) > self._skew:
+        if type(ts) is int and abs(_secs(ts) - t) > self._skew:
             self._skew_finding(dev, ts)
         if self._c.forbidden:
             self._forbidden(dev, value)
@@ -795,7 +802,7 @@ class CheckEngine:
                 not value.keys() <= {"state", "ts"}:
             self._envelope(dev, value, ("state", "ts"), values={
                 "state": ("online", "offline")})
-        if type(ts) is int and not maybe_stale and abs(ts / 1000.0 - t) > self._skew:
+        if type(ts) is int and not maybe_stale and abs(_secs(ts) - t) > self._skew:
             self._skew_finding(dev, ts)
         if state == "offline" and dev.offline_since is None:
             self._close_gap(dev, t)
@@ -854,18 +861,22 @@ class CheckEngine:
         if seq == prev + 1:
             return
         if seq > prev + 1:
-            self._emit("MSG-SEQ-GAP", f"seq jumped from {prev} to {seq} ({seq - prev - 1} "
-                       "missing)", previous=prev, seq=seq)
+            self._emit("MSG-SEQ-GAP", f"seq jumped from {_show(prev)} to {_show(seq)} "
+                       f"({_show(seq - prev - 1)} missing)", previous=prev, seq=seq)
         elif seq == prev and payload == prev_payload:
             return  # a QoS 1 redelivery
         else:
-            self._emit("MSG-SEQ-REGRESSION", f"seq went from {prev} to {seq}",
+            self._emit("MSG-SEQ-REGRESSION", f"seq went from {_show(prev)} to {_show(seq)}",
                        previous=prev, seq=seq)
 
     def _skew_finding(self, dev: _Device, ts: int) -> None:
-        skew = ts / 1000.0 - self._t
-        self._emit("MSG-CLOCK-SKEW", f"ts is {skew:+.1f} s from the receive time (limit "
-                   f"{self._skew:g} s)", skew_s=round(skew, 3))
+        skew = _secs(ts) - self._t
+        if math.isfinite(skew):
+            self._emit("MSG-CLOCK-SKEW", f"ts is {skew:+.1f} s from the receive time (limit "
+                       f"{self._skew:g} s)", skew_s=round(skew, 3))
+        else:
+            self._emit("MSG-CLOCK-SKEW", f"ts {_show(ts)} is no time at all (limit "
+                       f"{self._skew:g} s from the receive time)", ts=_show(ts))
 
     def _envelope(self, dev: _Device, value: dict[Any, Any], keys: tuple[str, ...],
                   optional: tuple[str, ...] = (),

@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from devid import _cbor
-from devid._findings import Finding, Severity, finding
+from devid._findings import Finding, Severity, finding, safe_repr
 
 ES256, ES384, ES512, EDDSA = -7, -35, -36, -8
 
@@ -97,7 +97,7 @@ def alg_name(alg: object) -> str:
     """A readable name for an ``alg`` header value."""
     if isinstance(alg, int) and not isinstance(alg, bool) and alg in ALG_NAMES:
         return ALG_NAMES[alg]
-    return repr(alg)
+    return safe_repr(alg, 80)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,45 @@ class Finding:
         return self.severity is Severity.ERROR
 
 
+#: Integers wider than this are shown by their size, not their digits: Python refuses to
+#: print integers of more than 4,300 digits, and no device value needs more than 1,024 bits.
+MAX_INT_BITS = 1024
+
+
+def bounded(value: Any, depth: int = 0) -> Any:
+    """``value`` with every integer wider than :data:`MAX_INT_BITS` replaced by a short
+    description (``<integer of about 6,021 digits>``); containers are walked (8 levels,
+    64 items each; deeper or longer ones are shown as their type and size)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() <= MAX_INT_BITS:
+            return value
+        digits = int(value.bit_length() * 0.30103) + 1
+        return f"<{'negative ' if value < 0 else ''}integer of about {digits:,} digits>"
+    if isinstance(value, str | float | bool | bytes) or value is None:
+        return value
+    if depth >= 8:
+        return f"<{type(value).__name__}>"
+    if isinstance(value, Mapping):
+        if len(value) > 64:
+            return f"<map of {len(value)} items>"
+        return {bounded(k, depth + 1) if not isinstance(k, str) else k: bounded(v, depth + 1)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        if len(value) > 64:
+            return f"<array of {len(value)} items>"
+        return [bounded(v, depth + 1) for v in value]
+    return value
+
+
+def safe_repr(value: Any, limit: int = 120) -> str:
+    """``repr(value)`` cut to ``limit`` characters, whatever the value (huge integers too)."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        text = repr(bounded(value))
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def finding(
     code: str,
     message: str,
@@ -100,7 +139,8 @@ def finding(
         severity=severity if severity is not None else spec.severity,
         message=message,
         subject=subject,
-        evidence=MappingProxyType(dict(evidence)) if evidence else _EMPTY,
+        evidence=MappingProxyType({k: bounded(v) for k, v in evidence.items()})
+        if evidence else _EMPTY,
         spec_ref=spec.spec_ref,
         t=t,
     )

@@ -56,7 +56,7 @@ from devid._cose import (
     sign1,
     verify_sign1,
 )
-from devid._findings import Finding, finding, has_errors
+from devid._findings import Finding, bounded, finding, has_errors, safe_repr
 
 #: CWT / EAT claim keys devid checks (RFC 8392 §4, RFC 9711 §4).
 SUB, IAT, EXP, EAT_NONCE, UEID, OEMID, HWMODEL, SWVERSION, PROFILES = (
@@ -609,8 +609,8 @@ def _show(value: Any) -> Any:
     if isinstance(value, bytes):
         return value[:64].hex()
     if isinstance(value, int | float | bool) or value is None:
-        return value
-    return repr(value)[:120]
+        return bounded(value)
+    return safe_repr(value, 120)
 
 
 def _numeric_date(value: Any) -> str | None:
