@@ -27,8 +27,8 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("MATTER-PAA-NOT-FOUND", S.ERROR, "No PAA in the trust store has the PAI's authority key identifier.", "Matter Core §6.2.3.1"),
     CodeSpec("MATTER-CHAIN-INVALID", S.ERROR, "Path validation DAC -> PAI -> PAA fails (signature, names or constraints).", "Matter Core §6.2.3.1; RFC 5280 §6"),
     CodeSpec("MATTER-CERT-EXPIRED", S.ERROR, "The DAC is not valid at the validation time, or the PAI or PAA was not valid when the DAC was issued.", "Matter Core §6.2.3.1"),
-    CodeSpec("MATTER-REPORTED-VID-MISMATCH", S.ERROR, "The DAC's vendor id differs from the VendorID the device reports (when no DAC origin is declared).", "Matter Core §6.2.3.1"),
-    CodeSpec("MATTER-REPORTED-PID-MISMATCH", S.ERROR, "The DAC's product id differs from the ProductID the device reports (when no DAC origin is declared).", "Matter Core §6.2.3.1"),
+    CodeSpec("MATTER-REPORTED-VID-MISMATCH", S.WARNING, "No CD was given (or it did not parse) and the DAC's vendor id differs from the VendorID the device reports; only a CD (its dac_origin) can allow that, so it is not judged.", "Matter Core §6.2.3.1; §6.3.1"),
+    CodeSpec("MATTER-REPORTED-PID-MISMATCH", S.WARNING, "No CD was given (or it did not parse) and the DAC's product id differs from the ProductID the device reports; only a CD (both in product_id_array, or its dac_origin) can allow that, so it is not judged.", "Matter Core §6.2.3.1; §6.3.1"),
     # certification declaration
     CodeSpec("MATTER-CD-MALFORMED", S.ERROR, "The certification declaration is not a CMS SignedData structure.", "Matter Core §6.3.1; RFC 5652 §5"),
     CodeSpec("MATTER-CD-CMS-PROFILE", S.ERROR, "The CMS SignedData is not version 3, its digest algorithm is not SHA-256, or its eContentType is not pkcs7-data.", "Matter Core §6.3.1"),

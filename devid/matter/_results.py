@@ -80,8 +80,9 @@ _SDK_FOR_CODE: dict[str, str] = {
     "MATTER-PAA-NOT-FOUND": "kPaaNotFound",
     "MATTER-CHAIN-INVALID": "kDacSignatureInvalid",
     "MATTER-CERT-EXPIRED": "expired",
-    "MATTER-REPORTED-VID-MISMATCH": "kDacVendorIdMismatch",
-    "MATTER-REPORTED-PID-MISMATCH": "kDacProductIdMismatch",
+    # Warnings: the SDK has no such check (it judges reported ids only against the CD).
+    "MATTER-REPORTED-VID-MISMATCH": "kSuccess",
+    "MATTER-REPORTED-PID-MISMATCH": "kSuccess",
     "MATTER-CD-MALFORMED": "kCertificationDeclarationInvalidFormat",
     "MATTER-CD-CMS-PROFILE": "kCertificationDeclarationInvalidSignature",
     "MATTER-CD-SIGNER-INFO": "kCertificationDeclarationNoKeyId",

@@ -156,29 +156,8 @@ def verify_matter(
                 vid=vid,
                 pid=pid,
             )
-    has_origin = parsed_cd is not None and parsed_cd.dac_origin_vendor_id is not None
-    if dac_ids is not None and not has_origin:
-        # With a DAC origin in the CD, the DAC's ids are those of the origin, not the device's.
-        if vid is not None and dac_ids.vid is not None and dac_ids.vid != vid:
-            findings.append(
-                mfinding(
-                    "MATTER-REPORTED-VID-MISMATCH",
-                    "DAC vendor id differs from the reported VendorID",
-                    role="dac",
-                    dac_vid=_hex4(dac_ids.vid),
-                    reported=_hex4(vid),
-                )
-            )
-        if pid is not None and dac_ids.pid is not None and dac_ids.pid != pid:
-            findings.append(
-                mfinding(
-                    "MATTER-REPORTED-PID-MISMATCH",
-                    "DAC product id differs from the reported ProductID",
-                    role="dac",
-                    dac_pid=_hex4(dac_ids.pid),
-                    reported=_hex4(pid),
-                )
-            )
+    if dac_ids is not None and parsed_cd is None:
+        findings += _check_reported(dac_ids, vid, pid)
 
     if revocation is not None:
         revoked: list[Finding] = []
@@ -219,6 +198,41 @@ _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 def _hex4(value: int | None) -> str | None:
     return None if value is None else f"{value:04X}"
+
+
+def _check_reported(dac: VidPid, vid: int | None, pid: int | None) -> list[Finding]:
+    """Reported ids that differ from the DAC's when no CD is there to judge them (warnings).
+
+    The SDK (``ValidateCertificateDeclarationPayload``) and the specification (§6.2.3.1)
+    judge the reported VendorID and ProductID only against the CD: vendor_id equals the
+    reported VendorID, product_id_array holds the reported ProductID, and the DAC's ids
+    are checked against the CD (or its dac_origin) on their own. A DAC whose ids differ
+    from the reported ones is therefore legitimate when the CD allows it (several products
+    in product_id_array, or a DAC origin), and without a CD that cannot be decided: the
+    difference is reported as a warning, never blamed on ``kDac*IdMismatch``.
+    """
+    out: list[Finding] = []
+    if vid is not None and dac.vid is not None and dac.vid != vid:
+        out.append(
+            mfinding(
+                "MATTER-REPORTED-VID-MISMATCH",
+                "DAC vendor id differs from the reported VendorID; only a CD can allow it",
+                role="dac",
+                dac_vid=_hex4(dac.vid),
+                reported=_hex4(vid),
+            )
+        )
+    if pid is not None and dac.pid is not None and dac.pid != pid:
+        out.append(
+            mfinding(
+                "MATTER-REPORTED-PID-MISMATCH",
+                "DAC product id differs from the reported ProductID; only a CD can allow it",
+                role="dac",
+                dac_pid=_hex4(dac.pid),
+                reported=_hex4(pid),
+            )
+        )
+    return out
 
 
 def _check_ids(dac: VidPid, pai: VidPid) -> list[Finding]:

@@ -109,10 +109,21 @@ def test_invalid_exit_1_and_sdk_result_in_json(files) -> None:  # type: ignore[n
     )
 
 
-def test_reported_pid_mismatch_is_invalid(files) -> None:  # type: ignore[no-untyped-def]
-    p = files("struct_cd_dac_origin_vid_pid_missing")
+def test_reported_pid_is_judged_by_the_cd(files) -> None:  # type: ignore[no-untyped-def]
+    p = files("struct_cd_dac_origin_vid_pid_missing")  # CD FFF1 [8000], DAC FFF1/8000
+    cd = ["--cd", p["cd"], "--cd-signers", p["signers"], "--vid", "FFF1"]
+    code, out, _ = run(*base(p), *cd, "--pid", "8001", "--json")
+    doc = json.loads(out)
+    errors = [f for f in doc["findings"] if f["severity"] == "error"]
+    assert code == 1 and [f["code"] for f in errors] == ["MATTER-CD-PID-MISMATCH"]
+    assert errors[0]["evidence"]["sdk_result"] == "kCertificationDeclarationInvalidProductId"
+    # Without a CD nothing can allow or forbid the difference: a warning, exit 0.
     code, out, _ = run(*base(p), "--pid", "8001", "--json")
-    assert code == 1 and "MATTER-REPORTED-PID-MISMATCH" in out
+    doc = json.loads(out)
+    assert code == 0 and doc["valid"] is True
+    assert [(f["code"], f["severity"]) for f in doc["findings"]] == [
+        ("MATTER-REPORTED-PID-MISMATCH", "warning")
+    ]
 
 
 def test_human_output_is_a_table(files) -> None:  # type: ignore[no-untyped-def]
