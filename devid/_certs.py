@@ -55,6 +55,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 from cryptography.x509.oid import ExtensionOID, NameOID, SignatureAlgorithmOID
 from cryptography.x509.verification import (
     Criticality,
@@ -799,6 +800,30 @@ def device_urn(cert: x509.Certificate) -> tuple[str | None, list[Finding]]:
             )
         ]
     return uris[0], []
+
+
+def read_leaf(cert: x509.Certificate) -> tuple[str | None, CertificatePublicKeyTypes | None,
+                                               list[Finding]]:
+    """A device certificate read without a trust store (token key mode, scans without
+    anchors): ``(urn, public key, findings)``. Whatever its extensions or key hold
+    (duplicates, a malformed SAN or AKI, an unsupported curve), the problem is an
+    ``ID-CERT-MALFORMED`` finding, as in the validator, never an exception."""
+    try:
+        urn, found = device_urn(cert)
+    except DECODE_ERRORS as exc:
+        return None, None, [finding(
+            "ID-CERT-MALFORMED",
+            f"device certificate has malformed extensions: {str(exc)[:200]}",
+            evidence={"certificate": _subject_text_safe(cert)})]
+    try:
+        key: CertificatePublicKeyTypes | None = cert.public_key()
+    except DECODE_ERRORS as exc:
+        found.append(finding(
+            "ID-CERT-MALFORMED",
+            f"the device certificate's public key does not load: {str(exc)[:200]}",
+            evidence={"certificate": _subject_text_safe(cert)}))
+        key = None
+    return urn, key, found
 
 
 def check_device_subject(cert: x509.Certificate) -> list[Finding]:

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, Pub
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from devid import _cbor
-from devid._certs import ChainValidator, _aware, device_urn, parse_certificate, urn_problem
+from devid._certs import ChainValidator, _aware, parse_certificate, read_leaf, urn_problem
 from devid._cose import (
     _EC_PUBLIC_TYPE,
     _ECDSA_SIG,
@@ -310,9 +310,8 @@ def verify_token(
             assert key is not None
             leaf = _parse_leaf(ders[0], out, subj)
             if leaf is not None:
-                urn, urn_findings = device_urn(leaf)
-                out.extend(urn_findings)
-                leaf_key = _leaf_key(leaf, out, subj, True)
+                urn, leaf_key, leaf_findings = read_leaf(leaf)
+                out.extend(replace(f, subject=subj) for f in leaf_findings)
                 if leaf_key is None or not _same_key(leaf_key, key):
                     out.append(_f("ID-CHAIN-UNTRUSTED",
                                   "the device certificate's key is not the trusted key", subj))

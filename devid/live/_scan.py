@@ -84,7 +84,7 @@ def _now(clock: Callable[[], float]) -> datetime:
 
 def leaf_key(token: bytes) -> PublicKeyTypes | None:
     """The public key of the leaf certificate in a token's x5chain (unverified)."""
-    from devid._certs import parse_certificate
+    from devid._certs import parse_certificate, read_leaf
     from devid._cose import HDR_X5CHAIN, parse_sign1
 
     msg, _ = parse_sign1(token, max_size=64 * 1024)
@@ -95,7 +95,7 @@ def leaf_key(token: bytes) -> PublicKeyTypes | None:
     if not isinstance(first, bytes):
         return None
     try:
-        return parse_certificate(first).public_key()
+        return read_leaf(parse_certificate(first))[1]
     except ValueError:
         return None
 
