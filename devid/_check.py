@@ -48,7 +48,7 @@ from devid._capture import (
     iter_capture,
     parse_line,
 )
-from devid._cbor import BREAK_MARKER, MAX_DEPTH, CborError, map_count
+from devid._cbor import BREAK_MARKER, MAX_DEPTH, REPLACEMENT, CborError, map_count, new_decoder
 from devid._cbor import decode as _strict_decode
 from devid._findings import Finding, Severity, bounded, finding, has_errors, safe_repr
 from devid._identifiers import identifier_problem
@@ -382,7 +382,7 @@ class _Decoder:
     """
 
     def __init__(self) -> None:
-        self._dec = cbor2.CBORDecoder(io.BytesIO(b""))
+        self._dec = new_decoder(io.BytesIO(b""))
 
     def decode(self, data: bytes) -> Any:
         fp = io.BytesIO(data)
@@ -390,7 +390,7 @@ class _Decoder:
             self._dec.fp = fp
             value = self._dec.decode()
         except Exception:
-            self._dec = cbor2.CBORDecoder(io.BytesIO(b""))
+            self._dec = new_decoder(io.BytesIO(b""))
             return _strict_decode(data)
         if fp.tell() != len(data) or not _shallow(value) or (
                 type(value) is dict and _map_count(data) != len(value)):
@@ -399,27 +399,34 @@ class _Decoder:
 
 
 _SCALARS = frozenset({int, float, str, bytes, bool, type(None)})
+_REPLACEMENT = REPLACEMENT
 _BREAK = BREAK_MARKER
 _map_count = map_count
 
 
 def _shallow(value: Any) -> bool:
-    """True when ``value`` is plain (no tags) and nested at most MAX_DEPTH (fast path)."""
+    """True when ``value`` is plain (no tags, no U+FFFD: see :data:`devid._cbor.REPLACEMENT`)
+    and nested at most MAX_DEPTH (fast path)."""
     tp = type(value)
     if tp is dict:
         # the usual envelope: a map of scalars and maps of scalars (2 levels), inline
         scalars = _SCALARS
+        rep = _REPLACEMENT
         for k, v in value.items():
             tv = type(v)
             if tv is dict:
                 for k2, v2 in v.items():
-                    if type(v2) not in scalars or type(k2) is not str:
+                    t2 = type(v2)
+                    if t2 not in scalars or type(k2) is not str or rep in k2 or (
+                            t2 is str and rep in v2):
                         return _shallow_dict(value, 1)
-            elif tv not in scalars or type(k) is not str:
+            elif tv not in scalars or type(k) is not str or rep in k or (tv is str and rep in v):
                 return _shallow_dict(value, 1)
         return True
     if tp is list:
         return _shallow_list(value, 1)
+    if tp is str:
+        return _REPLACEMENT not in value
     return tp is not cbor2.CBORTag and value is not _BREAK
 
 
@@ -434,9 +441,9 @@ def _shallow_dict(d: dict[Any, Any], depth: int) -> bool:
         elif tp is list:
             if not _shallow_list(v, depth + 1):
                 return False
-        elif tp not in _SCALARS:  # a tag, or cbor2 5's break_marker (81 ff): strict decode
-            return False
-        if type(k) not in (str, int):
+        elif tp not in _SCALARS or (tp is str and _REPLACEMENT in v):
+            return False  # a tag, cbor2 5's break_marker (81 ff), U+FFFD: strict decode
+        if type(k) not in (str, int) or (type(k) is str and _REPLACEMENT in k):
             return False
     return True
 
@@ -452,8 +459,8 @@ def _shallow_list(items: list[Any], depth: int) -> bool:
         elif tp is list:
             if not _shallow_list(v, depth + 1):
                 return False
-        elif tp not in _SCALARS:  # a tag, or cbor2 5's break_marker (81 ff): strict decode
-            return False
+        elif tp not in _SCALARS or (tp is str and _REPLACEMENT in v):
+            return False  # a tag, cbor2 5's break_marker (81 ff), U+FFFD: strict decode
     return True
 
 

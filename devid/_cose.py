@@ -137,19 +137,19 @@ def _plain(value: Any, levels: int) -> bool:
     """True when ``value`` holds no tags and no containers deeper than ``levels``."""
     tp = type(value)
     if tp in _SCALARS:
-        return True
+        return tp is not str or _cbor.REPLACEMENT not in value  # U+FFFD: strict decode
     if levels <= 0:
         return False
     if tp is list:
         for item in value:
-            if type(item) not in _SCALARS and not _plain(item, levels - 1):
+            if (type(item) not in _SCALARS or type(item) is str) and not _plain(item, levels - 1):
                 return False
         return True
     if tp is dict:
         for key, item in value.items():
-            if type(key) not in _SCALARS:
+            if type(key) not in _SCALARS or (type(key) is str and _cbor.REPLACEMENT in key):
                 return False
-            if type(item) not in _SCALARS and not _plain(item, levels - 1):
+            if (type(item) not in _SCALARS or type(item) is str) and not _plain(item, levels - 1):
                 return False
         return True
     return False
@@ -163,10 +163,8 @@ def _fast_decode(data: bytes) -> Any:
     bytes are anything but exactly one well-formed item within the depth limit."""
     dec = getattr(_local, "decoder", None)
     if dec is None:
-        try:  # max_depth: recent cbor2 (5.9 here); without it _plain still bounds the depth
-            dec = cbor2.CBORDecoder(io.BytesIO(b""), max_depth=_cbor.MAX_DEPTH + 1)
-        except TypeError:  # pragma: no cover - older cbor2
-            dec = cbor2.CBORDecoder(io.BytesIO(b""))
+        # max_depth: recent cbor2 (5.9 here); without it _plain still bounds the depth
+        dec = _cbor.new_decoder(io.BytesIO(b""), max_depth=_cbor.MAX_DEPTH + 1)
         _local.decoder = dec
     fp = io.BytesIO(data)
     try:
