@@ -51,5 +51,6 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("TEST-TIMEOUT", S.ERROR, "A test did not finish within its time limit.", "docs/suite.md"),
     CodeSpec("TEST-ERROR", S.ERROR, "A test could not run to completion (an internal error or an I/O failure).", "docs/suite.md"),
     CodeSpec("TEST-SKIPPED", S.INFO, "A test was skipped (a prerequisite failed or the device does not support it).", "docs/suite.md"),
+    CodeSpec("TEST-NOT-RUN", S.ERROR, "A planned test of the run has no result (the run was interrupted, or the device could not be tested at all); the run does not pass (exit code 1). JUnit shows it as skipped with the reason.", "docs/suite.md"),
     CodeSpec("TEST-INTERRUPTED", S.WARNING, "The run was interrupted before this test finished.", "docs/suite.md"),
 )

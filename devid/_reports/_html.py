@@ -36,6 +36,7 @@ STATUS_COLOURS = {
     TestStatus.FAILED: "#b3261e",
     TestStatus.ERROR: "#7a1a14",
     TestStatus.SKIPPED: "#6b6b6b",
+    TestStatus.NOT_RUN: "#a15c00",
 }
 VERDICT_WORDS = {"ok": "looks good", "attention": "worth a look", "problem": "needs attention"}
 VERDICT_ORDER = {"problem": 0, "attention": 1, "ok": 2}
@@ -304,7 +305,7 @@ def render_suite_html(run: SuiteRun, *, generated: datetime | None = None) -> st
                 "name": run.devices.get(urn, ""),
                 "results": results,
                 "counts": c,
-                "ok": c["failed"] == 0 and c["error"] == 0,
+                "ok": c["failed"] == 0 and c["error"] == 0 and c["not_run"] == 0,
             }
         )
     names = dict(run.tests())
@@ -313,7 +314,7 @@ def render_suite_html(run: SuiteRun, *, generated: datetime | None = None) -> st
             (f"{test_id}", [(s.value, row[s.value], STATUS_COLOURS[s]) for s in TestStatus])
             for test_id, row in run.by_test().items()
         ),
-        label="Results per test: passed / failed / error / skipped",
+        label="Results per test: passed / failed / error / skipped / not run",
     )
     counts = run.counts()
     bad = sum(1 for d in devices if not d["ok"])
@@ -321,6 +322,8 @@ def render_suite_html(run: SuiteRun, *, generated: datetime | None = None) -> st
         headline = "No test results yet."
     elif bad:
         headline = f"{bad} of {_plural(len(devices), 'device')} failed at least one test."
+        if counts["not_run"]:
+            headline += f" {counts['not_run']} planned test(s) never ran."
     else:
         headline = f"Every device passed ({counts['passed']} passed, {counts['skipped']} skipped)."
     legend = " ".join(

@@ -60,13 +60,23 @@ def scan_to_dict(report: ScanReport, *, extended: bool = False) -> dict[str, Any
 
 
 def suite_to_dict(run: SuiteRun) -> dict[str, Any]:
-    """The suite run JSON: run metadata, a summary of counts and every result."""
+    """The suite run JSON: run metadata, a summary of counts and every result.
+
+    ``summary`` is ``{total, passed, failed, error, skipped}``, plus ``not_run`` when
+    some planned test never ran (each such result has status ``not_run`` and a
+    ``reason``); ``ok`` is the run's verdict (the exit code 0).
+    """
+    summary = run.counts()
+    if not summary["not_run"]:
+        del summary["not_run"]  # a complete run keeps the shape reports always had
     return {
         "profile": run.profile,
         "run_id": run.run_id,
+        "run": run.number or None,
         "started": run.started.isoformat(),
         "finished": run.finished.isoformat() if run.finished else None,
-        "summary": run.counts(),
+        "ok": run.ok,
+        "summary": summary,
         "devices": {urn: run.devices.get(urn) for urn in run.device_urns()},
         "results": [r.to_dict() for r in run.results],
     }

@@ -13,7 +13,9 @@ Layout (the Ant/Jenkins JUnit schema most CI systems read)::
       </testsuite>
     </testsuites>
 
-``failed`` → ``<failure>``, ``error`` → ``<error>``, ``skipped`` → ``<skipped>``; the
+``failed`` → ``<failure>``, ``error`` → ``<error>``, ``skipped`` → ``<skipped>``, and
+a test that never ran (``not_run``) → ``<skipped type="TEST-NOT-RUN" message="not run:
+<reason>">`` (counted in ``skipped``; the run's ``failures``/``errors`` stay true); the
 findings of a passed test (warnings, info) go to the testcase's ``<system-out>``.
 Characters XML 1.0 cannot carry (control characters, lone surrogates) are shown
 as ``\\uXXXX``.
@@ -67,6 +69,9 @@ def _case(parent: ET.Element, r: TestResult) -> None:
         el.text = _finding_lines(r.findings)
     elif r.status is TestStatus.SKIPPED:
         ET.SubElement(case, "skipped", message=message or "skipped")
+    elif r.status is TestStatus.NOT_RUN:
+        ET.SubElement(case, "skipped", type="TEST-NOT-RUN",
+                      message=xml_text(f"not run: {r.reason or 'no result was recorded'}"))
     elif r.findings:
         ET.SubElement(case, "system-out").text = _finding_lines(r.findings)
 
@@ -80,7 +85,7 @@ def render_junit(run: SuiteRun, *, hostname: str = "devid") -> str:
         tests=str(total["total"]),
         failures=str(total["failed"]),
         errors=str(total["error"]),
-        skipped=str(total["skipped"]),
+        skipped=str(total["skipped"] + total["not_run"]),
         time=f"{run.duration:.3f}",
     )
     by_device: dict[str, list[TestResult]] = {}
@@ -100,7 +105,7 @@ def render_junit(run: SuiteRun, *, hostname: str = "devid") -> str:
             tests=str(len(results)),
             failures=str(statuses.count(TestStatus.FAILED)),
             errors=str(statuses.count(TestStatus.ERROR)),
-            skipped=str(statuses.count(TestStatus.SKIPPED)),
+            skipped=str(statuses.count(TestStatus.SKIPPED) + statuses.count(TestStatus.NOT_RUN)),
             # a result's duration runs from the device's start to its verdict, and a
             # device's tests overlap: its suite took as long as its last verdict
             time=f"{max((max(r.duration, 0.0) for r in results), default=0.0):.3f}",
@@ -111,6 +116,7 @@ def render_junit(run: SuiteRun, *, hostname: str = "devid") -> str:
             ("run_id", run.run_id),
             ("device", urn),
             ("device_name", run.devices.get(urn, "")),
+            ("not_run", str(statuses.count(TestStatus.NOT_RUN))),
         ):
             ET.SubElement(props, "property", name=key, value=xml_text(value))
         for r in results:

@@ -32,6 +32,9 @@ class TestStatus(enum.StrEnum):
     FAILED = "failed"
     ERROR = "error"
     SKIPPED = "skipped"
+    #: Planned but never run (the run was interrupted, or the device could not be
+    #: tested at all): not a pass. ``TestResult.reason`` says why.
+    NOT_RUN = "not_run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +111,10 @@ class ScanReport:
 
 @dataclass(frozen=True, slots=True)
 class TestResult:
-    """One test on one device. ``started`` is timezone-aware; ``duration`` in seconds."""
+    """One test on one device. ``started`` is timezone-aware; ``duration`` in seconds.
+
+    ``reason`` says why a ``not_run`` test did not run (empty otherwise).
+    """
 
     __test__ = False  # not a pytest class
 
@@ -119,9 +125,10 @@ class TestResult:
     findings: tuple[Finding, ...] = ()
     duration: float = 0.0
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "device": self.device_urn,
             "test_id": self.test_id,
             "test_name": self.test_name,
@@ -130,6 +137,9 @@ class TestResult:
             "started": self.started.isoformat(),
             "findings": [f.to_dict() for f in self.findings],
         }
+        if self.reason:
+            out["reason"] = self.reason
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +147,9 @@ class SuiteRun:
     """A profile's suite run on some devices.
 
     ``devices`` maps each URN to a display name (optional). ``finished`` is
-    ``None`` while the run is going on or when it was interrupted.
+    ``None`` while the run is going on or when it was interrupted. ``number`` is
+    the run's ordinal in its results store (0: not stored). A run loaded from the
+    store holds a ``not_run`` result for every planned test that has no result.
     """
 
     profile: str
@@ -146,20 +158,26 @@ class SuiteRun:
     results: tuple[TestResult, ...] = ()
     finished: datetime | None = None
     devices: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    number: int = field(default=0, compare=False)
 
     def counts(self) -> dict[str, int]:
-        """``{"total", "passed", "failed", "error", "skipped"}``."""
+        """``{"total", "passed", "failed", "error", "skipped", "not_run"}``."""
         c = Counter(r.status.value for r in self.results)
         return {"total": len(self.results), **{s.value: c.get(s.value, 0) for s in TestStatus}}
 
     @property
     def ok(self) -> bool:
-        """True when no test failed or errored (the suite's exit code 0)."""
+        """True when every test passed or was skipped (the suite's exit code 0): a test
+        that failed, errored or never ran makes the run not pass."""
         return all(r.status in (TestStatus.PASSED, TestStatus.SKIPPED) for r in self.results)
 
     def device_urns(self) -> list[str]:
         """Every device of the run, in first-result order (then those without results)."""
         return list(dict.fromkeys([*(r.device_urn for r in self.results), *self.devices]))
+
+    def not_run(self) -> list[TestResult]:
+        """The planned tests that never ran."""
+        return [r for r in self.results if r.status is TestStatus.NOT_RUN]
 
     def tests(self) -> list[tuple[str, str]]:
         """``(test_id, test_name)`` of every test, in first-result order."""

@@ -6,15 +6,23 @@ returns, so a run that is killed loses nothing already recorded;
 skip; :meth:`ResultStore.load_run` rebuilds the :class:`SuiteRun` every report is
 rendered from.
 
-Schema (``PRAGMA user_version = 1``)::
+Schema (``PRAGMA user_version = 2``; a version 1 file is upgraded in place)::
 
-    runs(run_id PK, profile, started, finished NULL, devices JSON)
+    runs(run_id PK, profile, started, finished NULL, devices JSON,
+         key JSON NULL, plan JSON NULL)
     results(run_id, device_urn, test_id, test_name, status, findings JSON,
-            duration, started, PRIMARY KEY (run_id, device_urn, test_id))
+            duration, started, reason, PRIMARY KEY (run_id, device_urn, test_id))
 
-Times are ISO 8601 text in UTC. Results load in the order they were recorded
-(rowid). Recording the same (run, device, test) again replaces the earlier row
-(a re-run of that test).
+A run's number (``devid results show --run N``) is its ``rowid``: 1, 2, ... in the
+order the runs began. ``key`` is what makes two invocations the same run (profile,
+devices, suite and options, as the caller defines it): only a run with the same
+key is resumed. ``plan`` lists every (device, test id, test name) the run means to
+run; :meth:`ResultStore.load_run` reports each planned test without a result as
+``not_run``, so an interrupted run can never look complete. Times are ISO 8601
+text in UTC. Results load in plan order (those outside the plan after them, in
+the order they were recorded). Recording the same (run, device, test) again
+replaces the earlier row (a re-run of that test). ``not_run`` rows do not count
+as done: a resumed run runs those tests again.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType, TracebackType
@@ -32,7 +40,23 @@ from typing import Any
 
 from devid._reports._model import SuiteRun, TestResult, TestStatus, finding_from_dict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+_RESULTS = """
+CREATE TABLE IF NOT EXISTS {name} (
+    run_id     TEXT NOT NULL REFERENCES runs(run_id),
+    device_urn TEXT NOT NULL,
+    test_id    TEXT NOT NULL,
+    test_name  TEXT NOT NULL,
+    status     TEXT NOT NULL
+               CHECK (status IN ('passed', 'failed', 'error', 'skipped', 'not_run')),
+    findings   TEXT NOT NULL,
+    duration   REAL NOT NULL,
+    started    TEXT NOT NULL,
+    reason     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, device_urn, test_id)
+);
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -40,20 +64,15 @@ CREATE TABLE IF NOT EXISTS runs (
     profile  TEXT NOT NULL,
     started  TEXT NOT NULL,
     finished TEXT,
-    devices  TEXT NOT NULL DEFAULT '{}'
+    devices  TEXT NOT NULL DEFAULT '{}',
+    key      TEXT,
+    plan     TEXT
 );
-CREATE TABLE IF NOT EXISTS results (
-    run_id     TEXT NOT NULL REFERENCES runs(run_id),
-    device_urn TEXT NOT NULL,
-    test_id    TEXT NOT NULL,
-    test_name  TEXT NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('passed', 'failed', 'error', 'skipped')),
-    findings   TEXT NOT NULL,
-    duration   REAL NOT NULL,
-    started    TEXT NOT NULL,
-    PRIMARY KEY (run_id, device_urn, test_id)
-);
-"""
+""" + _RESULTS.format(name="results")
+
+#: Why a planned test has no result, by whether its run finished.
+NOT_RUN_UNFINISHED = "the run stopped before this test ran (interrupted, or still running)"
+NOT_RUN_FINISHED = "the run finished without a result for this test"
 
 
 class StoreError(Exception):
@@ -62,13 +81,23 @@ class StoreError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
-    """One run as listed by :meth:`ResultStore.runs`."""
+    """One run as listed by :meth:`ResultStore.runs`.
+
+    ``results`` counts the stored results (``not_run`` rows included); ``planned``
+    the tests the run means to run (0: no plan was stored); ``statuses`` the stored
+    results by status; ``key`` the run's identity (``None``: stored without one).
+    """
 
     run_id: str
     profile: str
     started: datetime
     finished: datetime | None
     results: int
+    number: int = 0
+    devices: tuple[str, ...] = ()
+    planned: int = 0
+    statuses: Mapping[str, int] = field(default_factory=dict)
+    key: Mapping[str, Any] | None = None
 
 
 def _iso(moment: datetime) -> str:
@@ -104,11 +133,43 @@ class ResultStore:
                 raise StoreError(
                     f"{self.path}: results schema {version} is newer than devid's {SCHEMA_VERSION}"
                 )
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if version < SCHEMA_VERSION:
+                self._upgrade()
         except sqlite3.DatabaseError as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise StoreError(f"{self.path}: {exc}") from None
         self._lock = threading.Lock()
+
+    def _upgrade(self) -> None:
+        """Create the schema, or upgrade a version 1 file (one transaction)."""
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have
+        if version >= SCHEMA_VERSION:
+            db.execute("COMMIT")
+            return
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "runs" in tables:
+            columns = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+            for column in ("key", "plan"):
+                if column not in columns:
+                    db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
+        if "results" in tables:
+            # version 1 had no 'not_run' status and no reason: rebuild the table
+            db.execute(_RESULTS.format(name="results_v2"))
+            db.execute(
+                "INSERT INTO results_v2 (run_id, device_urn, test_id, test_name, status, "
+                "findings, duration, started) SELECT run_id, device_urn, test_id, test_name, "
+                "status, findings, duration, started FROM results ORDER BY rowid"
+            )
+            db.execute("DROP TABLE results")
+            db.execute("ALTER TABLE results_v2 RENAME TO results")
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -152,28 +213,50 @@ class ResultStore:
         run_id: str | None = None,
         started: datetime | None = None,
         devices: Mapping[str, str] | None = None,
+        key: Mapping[str, Any] | None = None,
+        plan: Iterable[tuple[str, str, str]] | None = None,
     ) -> str:
         """Start a run (or resume ``run_id`` if it exists); returns the run id.
 
-        Resuming keeps the original start time and profile; ``devices`` (URN →
-        display name) is merged into what was stored. A resumed run is unfinished
-        again until :meth:`finish_run`.
+        ``key`` (JSON-able) identifies the run for :meth:`find_run`; ``plan`` lists
+        the (device URN, test id, test name) it means to run. Resuming keeps the
+        original start time and profile; ``devices`` (URN → display name) and
+        ``plan`` are merged into what was stored, and ``key`` is set when the run
+        had none. A resumed run is unfinished again until :meth:`finish_run`.
         """
         rid = run_id or f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        new_plan = [list(p) for p in plan] if plan is not None else None
         existing = self._run_row(rid)
         if existing is None:
             self._write(
-                "INSERT INTO runs (run_id, profile, started, finished, devices) "
-                "VALUES (?, ?, ?, NULL, ?)",
-                (rid, profile, _iso(started or datetime.now(UTC)), json.dumps(dict(devices or {}))),
+                "INSERT INTO runs (run_id, profile, started, finished, devices, key, plan) "
+                "VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                (
+                    rid,
+                    profile,
+                    _iso(started or datetime.now(UTC)),
+                    json.dumps(dict(devices or {})),
+                    _dump_key(key),
+                    json.dumps(new_plan) if new_plan is not None else None,
+                ),
             )
         else:
             if existing[1] != profile:
                 raise StoreError(f"run {rid} is a run of {existing[1]}, not {profile}")
             merged = {**json.loads(existing[4] or "{}"), **dict(devices or {})}
+            old_plan = json.loads(existing[6]) if existing[6] else None
+            if new_plan is not None:
+                seen = {(p[0], p[1]) for p in old_plan or []}
+                old_plan = [*(old_plan or []), *(p for p in new_plan if (p[0], p[1]) not in seen)]
             self._write(
-                "UPDATE runs SET finished = NULL, devices = ? WHERE run_id = ?",
-                (json.dumps(merged), rid),
+                "UPDATE runs SET finished = NULL, devices = ?, key = COALESCE(key, ?), plan = ? "
+                "WHERE run_id = ?",
+                (
+                    json.dumps(merged),
+                    _dump_key(key),
+                    json.dumps(old_plan) if old_plan is not None else None,
+                    rid,
+                ),
             )
         return rid
 
@@ -186,7 +269,8 @@ class ResultStore:
     def _run_row(self, run_id: str) -> tuple[Any, ...] | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT run_id, profile, started, finished, devices FROM runs WHERE run_id = ?",
+                "SELECT run_id, profile, started, finished, devices, key, plan, rowid "
+                "FROM runs WHERE run_id = ?",
                 (run_id,),
             ).fetchone()
         return tuple(row) if row is not None else None
@@ -194,28 +278,89 @@ class ResultStore:
     def runs(self, profile: str | None = None) -> list[RunInfo]:
         """Every run, oldest first (optionally only those of ``profile``)."""
         sql = (
-            "SELECT r.run_id, r.profile, r.started, r.finished, COUNT(x.test_id) FROM runs r "
+            "SELECT r.run_id, r.profile, r.started, r.finished, COUNT(x.test_id), r.rowid, "
+            "r.devices, r.plan, r.key FROM runs r "
             "LEFT JOIN results x ON x.run_id = r.run_id "
             "WHERE (? IS NULL OR r.profile = ?) "
-            "GROUP BY r.run_id ORDER BY r.started, r.run_id"
+            "GROUP BY r.run_id ORDER BY r.rowid"
         )
         with self._lock:
             rows = self._db.execute(sql, (profile, profile)).fetchall()
-        return [RunInfo(r[0], r[1], datetime.fromisoformat(r[2]), _parse(r[3]), r[4]) for r in rows]
+            status_rows = self._db.execute(
+                "SELECT run_id, status, COUNT(*) FROM results GROUP BY run_id, status"
+            ).fetchall()
+        statuses: dict[str, dict[str, int]] = {}
+        for rid, status, n in status_rows:
+            statuses.setdefault(rid, {})[status] = n
+        return [
+            RunInfo(
+                r[0],
+                r[1],
+                datetime.fromisoformat(r[2]),
+                _parse(r[3]),
+                r[4],
+                number=r[5],
+                devices=tuple(json.loads(r[6] or "{}")),
+                planned=len(json.loads(r[7])) if r[7] else 0,
+                statuses=MappingProxyType(statuses.get(r[0], {})),
+                key=json.loads(r[8]) if r[8] else None,
+            )
+            for r in rows
+        ]
 
     def latest_unfinished(self, profile: str) -> str | None:
-        """The newest run of ``profile`` that never finished (the one to resume), if any."""
+        """The newest run of ``profile`` that never finished, if any."""
         candidates = [r for r in self.runs(profile) if r.finished is None]
         return candidates[-1].run_id if candidates else None
+
+    def find_run(self, profile: str, key: Mapping[str, Any]) -> str | None:
+        """The newest unfinished run of ``profile`` whose key is ``key`` (the one to
+        resume), if any."""
+        want = json.loads(_dump_key(key) or "null")
+        for info in reversed(self.runs(profile)):
+            if info.finished is None and info.key == want:
+                return info.run_id
+        return None
+
+    def resolve(self, ref: str | int | None) -> str:
+        """The run id of run number ``ref`` (``3``), of run id ``ref``, or of the newest
+        run (``None``); :class:`StoreError` when there is none."""
+        with self._lock:
+            if ref is None:
+                row = self._db.execute(
+                    "SELECT run_id FROM runs ORDER BY rowid DESC LIMIT 1"
+                ).fetchone()
+                if row is None:
+                    raise StoreError(f"{self.path}: no run is stored")
+                return str(row[0])
+            text = str(ref).strip()
+            row = None
+            if text.isdigit():
+                row = self._db.execute(
+                    "SELECT run_id FROM runs WHERE rowid = ?", (int(text),)
+                ).fetchone()
+            if row is None:
+                row = self._db.execute(
+                    "SELECT run_id FROM runs WHERE run_id = ?", (text,)
+                ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no run {text!r}")
+        return str(row[0])
+
+    def number(self, run_id: str) -> int:
+        """The run's number (its ordinal in this store)."""
+        row = self._run_row(run_id)
+        if row is None:
+            raise StoreError(f"{self.path}: no run {run_id!r}")
+        return int(row[7])
 
     # -- results ---------------------------------------------------------------------------
 
     def record(self, run_id: str, result: TestResult) -> None:
         """Write one result and commit it before returning."""
         self._write(
-            "INSERT OR REPLACE INTO results "
-            "(run_id, device_urn, test_id, test_name, status, findings, duration, started) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO results (run_id, device_urn, test_id, test_name, status, "
+            "findings, duration, started, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id,
                 result.device_urn,
@@ -225,26 +370,30 @@ class ResultStore:
                 json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False, default=str),
                 float(result.duration),
                 _iso(result.started),
+                result.reason,
             ),
         )
 
     def done(self, run_id: str) -> set[tuple[str, str]]:
-        """The (device URN, test id) pairs of ``run_id`` that already have a result."""
+        """The (device URN, test id) pairs of ``run_id`` that already have a result
+        (``not_run`` rows excluded: a resumed run runs those again)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT device_urn, test_id FROM results WHERE run_id = ?", (run_id,)
+                "SELECT device_urn, test_id FROM results WHERE run_id = ? AND status != 'not_run'",
+                (run_id,),
             ).fetchall()
         return {(r[0], r[1]) for r in rows}
 
     def load_run(self, run_id: str) -> SuiteRun:
-        """The stored run with its results in the order they were recorded."""
+        """The stored run: its results in plan order, a ``not_run`` result for each
+        planned test without one, then any results outside the plan (recording order)."""
         row = self._run_row(run_id)
         if row is None:
             raise StoreError(f"{self.path}: no run {run_id!r}")
         with self._lock:
             rows = self._db.execute(
-                "SELECT device_urn, test_id, test_name, status, findings, duration, started "
-                "FROM results WHERE run_id = ? ORDER BY rowid",
+                "SELECT device_urn, test_id, test_name, status, findings, duration, started, "
+                "reason FROM results WHERE run_id = ? ORDER BY rowid",
                 (run_id,),
             ).fetchall()
         results = tuple(
@@ -256,14 +405,33 @@ class ResultStore:
                 findings=tuple(finding_from_dict(f) for f in json.loads(r[4])),
                 duration=r[5],
                 started=datetime.fromisoformat(r[6]),
+                reason=r[7] or "",
             )
             for r in rows
         )
+        started = datetime.fromisoformat(row[2])
+        finished = _parse(row[3])
+        if row[6]:
+            stored: dict[tuple[str, str], TestResult | None] = {
+                (r.device_urn, r.test_id): r for r in results
+            }
+            why = NOT_RUN_FINISHED if finished is not None else NOT_RUN_UNFINISHED
+            ordered = [
+                stored.pop((urn, tid), None)
+                or TestResult(urn, tid, name, TestStatus.NOT_RUN, (), 0.0, started, reason=why)
+                for urn, tid, name in json.loads(row[6])
+            ]
+            results = (*ordered, *(r for r in results if (r.device_urn, r.test_id) in stored))
         return SuiteRun(
             profile=row[1],
             run_id=row[0],
-            started=datetime.fromisoformat(row[2]),
+            started=started,
             results=results,
-            finished=_parse(row[3]),
+            finished=finished,
             devices=MappingProxyType(json.loads(row[4] or "{}")),
+            number=int(row[7]),
         )
+
+
+def _dump_key(key: Mapping[str, Any] | None) -> str | None:
+    return json.dumps(dict(key), sort_keys=True, separators=(",", ":")) if key is not None else None

@@ -28,6 +28,7 @@ _MODULES = (
     "record",
     "scan",
     "test",
+    "results",
     "demo",
 )
 

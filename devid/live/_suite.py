@@ -25,7 +25,9 @@ every message it sees. The message checks are those of the check engine
 (:mod:`devid._check`); each finding is routed to a case by :data:`ROUTES` (its
 code and the topic it is about). Each result goes to ``on_result`` as soon as
 it is known (the CLI writes it to the SQLite store there); ``done`` names the
-(device, case) pairs a resumed run skips.
+(device, case) pairs a resumed run skips. A device with nothing on the broker
+gets one ``TEST-DEVICE-MISSING`` failure (on its first test) and its other tests
+are ``not_run``.
 """
 
 from __future__ import annotations
@@ -234,14 +236,14 @@ class _Emitter:
         return case_id not in self.results and (self.urn, case_id) not in self.done
 
     def emit(self, case_id: str, findings: Sequence[Finding], *,
-             status: TestStatus | None = None) -> None:
+             status: TestStatus | None = None, reason: str = "") -> None:
         if not self.pending(case_id):
             return
         if status is None:
             status = TestStatus.FAILED if has_errors(findings) else TestStatus.PASSED
         result = TestResult(self.urn, case_id, self.cases[case_id].name, status,
                             tuple(findings), duration=max(0.0, time.time() - self.t0),
-                            started=self.started)
+                            started=self.started, reason=reason)
         self.results[case_id] = result
         if self.on_result is not None:
             self.on_result(result)
@@ -249,6 +251,14 @@ class _Emitter:
     def rest(self, status: TestStatus, f: Finding) -> None:
         for case_id in self.cases:
             self.emit(case_id, [f], status=status)
+
+    def one_then_not_run(self, status: TestStatus, f: Finding, reason: str) -> None:
+        """``f`` once, on the first pending case; every other pending case is not run."""
+        pending = [c for c in self.cases if self.pending(c)]
+        if pending:
+            self.emit(pending[0], [f], status=status)
+        for case_id in pending[1:]:
+            self.emit(case_id, [], status=TestStatus.NOT_RUN, reason=reason)
 
 
 def _retained_problem(kind: str, msg: CapturedMessage | None, urn: str) -> list[Finding]:
@@ -293,9 +303,11 @@ async def _run_device(
             if not session.arrived.is_set():
                 break
         if not session.messages:
-            em.rest(TestStatus.FAILED, finding(
+            # one finding, not one per test: a mistyped URN is one mistake
+            em.one_then_not_run(TestStatus.FAILED, finding(
                 "TEST-DEVICE-MISSING", "nothing is published under devid/1/<urn>/ on "
-                f"{broker}", subject=urn))
+                f"{broker} (is the URN right?)", subject=urn),
+                "the device publishes nothing on the broker (TEST-DEVICE-MISSING)")
             return
         # identity.token
         ident = session.retained.get("identity")
@@ -508,8 +520,10 @@ async def run_suite(
 
     Each device's results go to ``on_result`` as they are known; pairs in ``done``
     are skipped (a device whose every case is done is not contacted). A device
-    that cannot be tested (the broker refuses, an internal error) gets ``error``
-    results carrying ``TEST-ERROR``; one that overruns its time ``TEST-TIMEOUT``.
+    with nothing on the broker fails its first test with ``TEST-DEVICE-MISSING``
+    and its other tests are ``not_run``. A device that cannot be tested (the
+    broker refuses, an internal error) gets ``error`` results carrying
+    ``TEST-ERROR``; one that overruns its time ``TEST-TIMEOUT``.
     ``power_cycle(urn)`` cuts a device off without a DISCONNECT (for ``lastwill``).
     """
     if duration < 0:
