@@ -167,13 +167,15 @@ def _scan_devices(report: ScanReport) -> list[dict[str, Any]]:
     rows = []
     for d in report.devices:
         rec = d.record
-        maker = " ".join(x for x in (rec.vendor, rec.model) if x) or "unknown"
+        maker = rec.vendor or "unknown"
+        model = rec.model or "unknown"
         row: dict[str, Any] = {
             "record": rec,
             "verdict": d.verdict,
             "verdict_word": VERDICT_WORDS[d.verdict],
             "kind": _kind(rec.profile),
             "maker": maker,
+            "model": model,
             "identity_word": _word(d.identity.valid, "verified", "not verified"),
             "possession_word": _word(d.identity.possession, "yes", "no"),
             "identity_text": _identity_text(d),

@@ -42,6 +42,7 @@ def cli() -> None:
     Identity:   devid ca ..., devid verify token|cose|cert|matter|id
     Profiles:   devid profile list|show|lint|schema, devid check CAPTURE
     Live:       devid simulate, devid record, devid scan, devid test
+    Results:    devid results list|show|report
     Try it:     devid demo
     """
 

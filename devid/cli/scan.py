@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail, load_trust_store
+from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail, load_trust_store, middle
 from devid.cli._output import check_outputs
 
 TRUST_ENV = "DEVID_TRUST"
@@ -106,9 +106,9 @@ def print_table(report: Any, console: Any) -> None:
         table.add_column(col, overflow="fold")
     for d in report.devices:
         rec = d.record
-        name = Text(safe_text(rec.name, 40))
-        if rec.id != rec.name:
-            name.append("\n" + safe_text(rec.id, 60), style="dim")
+        name = Text(middle(safe_text(rec.name, 200), 36))
+        if rec.id != rec.name:  # an id keeps its start and end (--json has it whole)
+            name.append("\n" + middle(safe_text(rec.id, 200), 36), style="dim")
         vm = " / ".join(safe_text(v, 30) for v in (rec.vendor, rec.model) if v) or "-"
         codes: dict[str, str] = {}
         for f in d.findings:

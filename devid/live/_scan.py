@@ -350,7 +350,7 @@ async def async_scan(
             evidence={"mdns": mdns, "brokers": brokers, "searched": sorted(searched)}))
     stats.phases["total"] = loop.time() - t0
     return ScanReport(
-        devices=tuple(devices),
+        devices=tuple(sorted(devices, key=lambda d: d.record.id)),  # stable: by URN / id
         findings=tuple(report_findings),
         started=started,
         duration=loop.time() - t0,

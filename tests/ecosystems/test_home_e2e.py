@@ -118,6 +118,8 @@ def _problems(manifest: list[dict[str, Any]], codes: dict[str, set[str]],
 
 
 def test_scan_lists_every_device_with_its_ecosystem_and_faults(home: Home) -> None:
+    ids = [d["id"] for d in home.scan["devices"]]
+    assert ids == sorted(ids)  # a stable order: by URN / id
     devices = {d["id"]: d for d in home.scan["devices"]}
     for entry in home.manifest:
         assert entry["id"] in devices, entry["id"]

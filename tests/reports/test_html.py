@@ -180,3 +180,22 @@ def test_any_suite_string_adds_no_markup(name: str, other: str) -> None:
     baseline, probe = page("plain", "other"), page(name, other)
     assert probe.tags == baseline.tags
     assert [a for a, _ in probe.attrs] == [a for a, _ in baseline.attrs]
+
+
+def test_scan_report_shows_maker_and_model_apart_and_no_broker_port() -> None:
+    from devid._reports import IdentityVerdict, ScannedDevice, ScanReport
+    from devid.discovery import DeviceRecord
+
+    def row(vendor: str | None, model: str | None) -> list[str]:
+        rec = DeviceRecord(id="ha:plug-1", ecosystem="ha", name="Plug", vendor=vendor,
+                           model=model, addresses=("192.0.2.7",), port=1883)
+        html = render_scan_html(ScanReport((ScannedDevice(rec, IdentityVerdict(None, None,
+                                                                               ())),)))
+        body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        cells = re.findall(r"<td>(.*?)</td>", body, re.S)
+        assert "192.0.2.7" in html and "port 1883" not in html  # the broker's, not the device's
+        return cells[2:4]
+
+    assert row("Acme", "P-100") == ["Acme", "P-100"]
+    assert row(None, "P-100") == ["unknown", "P-100"]  # a model is never shown as the maker
+    assert row("Acme", None) == ["Acme", "unknown"]
