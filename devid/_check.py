@@ -61,6 +61,8 @@ HEARTBEAT_GRACE_MIN_S = 2.0
 TOPIC_PREFIX = "devid/1/"
 NONCE_MIN, NONCE_MAX = 16, 64
 _MAX_SHOWN = 80
+#: Findings of one code kept per device; the rest are counted (issue 14 item 6).
+KEEP_PER_CODE = 20
 
 Problem = tuple[str, str]  # (code, message)
 _S = TypeVar("_S", bound="LineSink")
@@ -584,6 +586,9 @@ class CheckEngine:
         self._devices: dict[str, _Device] = {}
         self._decoder = _Decoder()
         self.findings: list[Finding] = []
+        # (device, code) -> how many findings were made; past KEEP_PER_CODE only counted
+        self._made: dict[tuple[str | None, str], int] = {}
+        self._more: dict[tuple[str | None, str], tuple[int, float]] = {}  # -> (count, last t)
         self.messages = 0
         self.start_t: float | None = header.started if header is not None else None
         self._first_t: float | None = None
@@ -955,12 +960,42 @@ class CheckEngine:
 
     def _emit(self, code: str, message: str, *, severity: Severity | None = None,
               **evidence: Any) -> None:
-        """A finding about the current message (device, receive time, topic, line)."""
+        """A finding about the current message (device, receive time, topic, line).
+
+        Past :data:`KEEP_PER_CODE` findings of one code on one device, the rest are
+        counted, not kept (memory is bounded by devices x codes, not by messages); the
+        last one kept then says how many more there were (:meth:`_fold_repeats`)."""
+        key = (self._urn, code)
+        made = self._made.get(key, 0) + 1
+        self._made[key] = made
+        if made > KEEP_PER_CODE:
+            self._more[key] = (made - KEEP_PER_CODE, self._t)
+            return
         evidence["topic"] = _show(self._topic)
         if self._line:
             evidence["line"] = self._line
         self.findings.append(finding(code, message, subject=self._urn, evidence=evidence,
                                      t=self._t, severity=severity))
+
+    def _fold_repeats(self) -> None:
+        """The last kept finding of each (device, code) that repeated past the cap says
+        how many more there were and when the last was."""
+        if not self._more:
+            return
+        last: dict[tuple[str | None, str], int] = {}
+        for i, f in enumerate(self.findings):
+            if (f.subject, f.code) in self._more:
+                last[(f.subject, f.code)] = i
+        for key, (extra, last_t) in self._more.items():
+            at = last.get(key)
+            if at is None:
+                continue
+            f = self.findings[at]
+            self.findings[at] = finding(
+                f.code, f"{f.message} (and {extra:,} more like it, the last at t={last_t:.3f})",
+                subject=f.subject, t=f.t, severity=f.severity,
+                evidence={**f.evidence, "more": extra, "last_t": last_t})
+        self._more.clear()
 
     def _at(self, urn: str | None, t: float, topic: str) -> None:
         """Point :meth:`_emit` at a message of the end-of-capture checks."""
@@ -984,6 +1019,7 @@ class CheckEngine:
                 self._finish_heartbeat(dev, end)
             if self._validator is not None and start is not None:
                 self._finish_identity(dev, start)
+        self._fold_repeats()
         return CheckResult(self.profile.id, self.messages, sorted(self._devices), self.findings,
                            {urn: dev.messages for urn, dev in sorted(self._devices.items())},
                            start)
