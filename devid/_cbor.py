@@ -75,12 +75,12 @@ def has_replacement(value: Any) -> bool:
             if REPLACEMENT in item:
                 return True
             continue
-        if not isinstance(item, dict | list | tuple | frozenset | set | cbor2.CBORTag):
-            continue
+        if not isinstance(item, Mapping | list | tuple | frozenset | set | cbor2.CBORTag):
+            continue  # (Mapping: cbor2 6's frozendict inside tags too)
         if id(item) in walked:
             continue
         walked.add(id(item))
-        if isinstance(item, dict):
+        if isinstance(item, Mapping):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, cbor2.CBORTag):
