@@ -24,6 +24,9 @@ Design:
 * An unexpected disconnect reconnects with exponential backoff (0.1 s doubling to
   30 s, with jitter) and restores the subscriptions; messages received in the
   meantime are lost (QoS 0) or redelivered by the broker (QoS > 0, persistent session).
+  ``on_connection_lost(reason)`` is called (soon, on the loop) when the connection
+  drops, ``on_reconnect()`` once it is back; :attr:`MqttClient.lost_reason` keeps the
+  last reason (``"connection lost"``, ``"broker disconnected: Server shutting down"``).
 * ``mqtts://`` verifies the broker's certificate by default (system store, or
   ``ca_file``); a client certificate comes from ``cert_file``/``key_file``.
 * Credentials are never taken from a URL or the command line: see
@@ -277,6 +280,16 @@ def _reason_text(rc: Any) -> str:
     return str(name()) if callable(name) else str(rc)
 
 
+def _lost_reason(flags: Any, rc: Any) -> str:
+    """Why an established connection dropped, in a few words."""
+    text = _reason_text(rc)
+    if getattr(flags, "is_disconnect_packet_from_server", False):
+        return f"broker disconnected: {text}"
+    if text == "Keep alive timeout":
+        return "no answer from the broker within the keepalive"
+    return "connection lost"
+
+
 class _Messages:
     """``client.messages``: an async iterator over received messages."""
 
@@ -355,6 +368,10 @@ class MqttClient:
         self._write_scheduled = False
         self._connecting = False
         self.on_reconnect: Callable[[], None] | None = None
+        #: Called (via ``call_soon``) with a short reason when an established connection
+        #: drops unexpectedly; a reconnect (when enabled) is already under way.
+        self.on_connection_lost: Callable[[str], None] | None = None
+        self.lost_reason = ""
         self._misc_handle: asyncio.TimerHandle | None = None
         self._connack: asyncio.Future[tuple[int, str, bool]] | None = None
         self._pending: dict[int, asyncio.Future[Any]] = {}
@@ -723,7 +740,7 @@ class MqttClient:
         if self._connack is not None and not self._connack.done():
             self._connack.set_result((code, _reason_text(rc), present))
 
-    def _on_disconnect(self, client: paho.Client, _u: Any, _flags: Any, rc: Any,
+    def _on_disconnect(self, client: paho.Client, _u: Any, flags: Any, rc: Any,
                        _props: Any) -> None:
         if client is not self._paho:
             return
@@ -734,12 +751,17 @@ class MqttClient:
         if self._connack is not None and not self._connack.done():
             self._connack.set_result((-1, _reason_text(rc), False))
         if was and not self._closing:
+            self.lost_reason = _lost_reason(flags, rc)
             self._fail_pending(MqttError("connection lost"), keep_publishes=True)
             if self.reconnect and self._loop is not None:
                 self._reconnect_task = self._loop.create_task(self._reconnect_loop())
             else:
                 self._closed = True
                 self._queue.put_nowait(None)
+            callback = self.on_connection_lost
+            if callback is not None and self._loop is not None:
+                # on the loop, outside paho's callback: an error there cannot upset paho
+                self._loop.call_soon(callback, self.lost_reason)
 
     def _on_message(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
         try:

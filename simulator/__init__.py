@@ -17,6 +17,10 @@ Devices in other ecosystems, from the profile's export (:mod:`devid._export`)::
     Home.single("ha", "smart-lock/1", count=3, faults="ha-unit-class:1")
 
 ``HA_FAULTS`` and ``HOMIE_FAULTS`` are their fault tables (:class:`EcoFault`).
+
+``Fleet.link`` / ``Home.link`` (a :class:`LinkWatch`) report broker connection losses and
+reconnects (:class:`LinkEvent`); ``stop()`` returns a :class:`StopReport` (how many
+devices published their offline presence).
 """
 
 from simulator._device import DeviceIdentity, SimDevice
@@ -29,11 +33,14 @@ from simulator._faults import (
     HOMIE_FAULTS,
     EcoFault,
     Fault,
+    eco_showing,
     parse_eco_faults,
     parse_faults,
+    showing,
 )
 from simulator._fleet import DeviceSpec, Fleet, FleetError, applies, product_name
 from simulator._home import ECOSYSTEMS, Home, HomeEntry, HomeError, HomeFile, load_home
+from simulator._link import LinkEvent, LinkWatch, StopReport
 from simulator._pki import PEN, SimPki, open_pki
 
 __all__ = [
@@ -56,13 +63,18 @@ __all__ = [
     "HomeError",
     "HomeFile",
     "HomieSimDevice",
+    "LinkEvent",
+    "LinkWatch",
     "SimDevice",
     "SimPki",
+    "StopReport",
     "applies",
     "eco_applies",
+    "eco_showing",
     "load_home",
     "open_pki",
     "parse_eco_faults",
     "parse_faults",
     "product_name",
+    "showing",
 ]

@@ -6,7 +6,14 @@ its ``identity`` token and a first ``state`` (all retained), then republishes
 ``state`` every interval with values that wander within their ranges, now and
 then an event of its profile, acks commands (updating its state as the profile's
 ``sets:`` say) and answers challenges with a fresh token carrying the nonce. A
-:class:`~simulator._faults.Fault` changes exactly the behaviour its table entry names.
+:class:`~simulator._faults.Fault` changes exactly the behaviour its table entry names,
+and keeps changing it: a fault that bends states bends every state, and one that shows
+in extra messages (``seq-regression``, a ``plaintext-sensitive`` echo) shows again at
+least once per heartbeat, so an observer that starts late still sees it.
+
+A lost broker connection is reported to :attr:`SimDevice.link` (a
+:class:`~simulator._link.LinkWatch`) and reconnected with backoff; after the reconnect
+the device publishes ``status`` online, its identity and its state again.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from devid._mqtt import Message, MqttClient, MqttError, MqttSettings, Will
 from devid._profiles import Profile, PropertySpec
 from devid._provision import DeviceCredentials, PrivateKey
 from devid._token import create_token
-from simulator._faults import ACK_LATE_EXTRA_S, OVERSIZE_BYTES, Fault
+from simulator._faults import ACK_LATE_EXTRA_S, OVERSIZE_BYTES, Fault, heartbeat_ticks
+from simulator._link import LinkWatch
 from simulator._values import initial_value, next_value
 
 #: Probability, per state tick, that a device with events emits one.
@@ -150,13 +158,15 @@ class SimDevice:
         self.token = self._make_token()
         self.stale_token = self._make_token(
             nonce=bytes(rng.getrandbits(8) for _ in range(16)), age_s=3600)
-        self.echo_id = f"echo-{identity.serial}"
+        self.echo_id = f"echo-{identity.serial}"  # + "-<n>": the plaintext-sensitive echoes
+        self.echoes = 0
         self.commands_received = 0
         self.challenges_answered = 0
         self.published = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._cmd_tasks: set[asyncio.Task[None]] = set()  # commands being acked
         self._started = False
+        self.link: LinkWatch | None = None  # told about connection losses and reconnects
 
     # -- content -----------------------------------------------------------------------
 
@@ -166,7 +176,7 @@ class SimDevice:
         return hashlib.sha256(self.token).hexdigest()[:16]
 
     def _leak(self) -> tuple[str, str, str | None] | None:
-        if self.fault is not None and self.fault.first_state == "sensitive":
+        if self.fault is not None and self.fault.state_change == "sensitive":
             return sensitive_target(self.profile)
         return None
 
@@ -197,23 +207,10 @@ class SimDevice:
         return token
 
     def state_payload(self) -> bytes:
+        """The next state message; a fault that bends states bends every one of them (a
+        late observer sees it in the retained state or the next live one)."""
         self.state_seq += 1
-        return _cbor.encode({"ts": self.ts(), "seq": self.state_seq, "props": dict(self.values)})
-
-    def _event_payload(self, name: str, data: Mapping[str, Any]) -> bytes:
-        seq = self.event_seq.get(name, 0) + 1
-        self.event_seq[name] = seq
-        return _cbor.encode({"ts": self.ts(), "seq": seq, "data": dict(data)})
-
-    def _event_data(self, name: str) -> dict[str, Any]:
-        spec = self.profile.events[name]
-        return {f: initial_value(f, s, self.rng) for f, s in spec.data.items()
-                if s.data_class != "sensitive" or self.tls}
-
-    def first_states(self) -> list[tuple[bytes, bool]]:
-        """The first state message(s), with the fault's change: [(payload, retain)]."""
-        retain = self.fault.state_retain if self.fault is not None else True
-        kind = self.fault.first_state if self.fault is not None else None
+        kind = self.fault.state_change if self.fault is not None else None
         props = dict(self.values)
         if kind == "out-of-range":
             name = ranged_property(self.profile)
@@ -227,20 +224,59 @@ class SimDevice:
             name = required_property(self.profile)
             assert name is not None
             props.pop(name, None)
-        self.state_seq += 1
         body: dict[str, Any] = {"ts": self.ts(), "seq": self.state_seq, "props": props}
         if kind == "oversize":
             body["padding"] = "x" * OVERSIZE_BYTES
         payload = _cbor.encode(body)
         if kind == "truncate-cbor":
             payload = payload[:-1]
-        out = [(payload, retain)]
-        if kind == "seq-regression":
-            regress = _cbor.encode({"ts": self.ts(), "seq": self.state_seq - 1,
-                                    "props": dict(self.values)})
-            out.append((regress, retain))
-            self.state_seq -= 1
+        return payload
+
+    def _event_payload(self, name: str, data: Mapping[str, Any]) -> bytes:
+        seq = self.event_seq.get(name, 0) + 1
+        self.event_seq[name] = seq
+        return _cbor.encode({"ts": self.ts(), "seq": seq, "data": dict(data)})
+
+    def _event_data(self, name: str) -> dict[str, Any]:
+        spec = self.profile.events[name]
+        return {f: initial_value(f, s, self.rng) for f, s in spec.data.items()
+                if s.data_class != "sensitive" or self.tls}
+
+    def states(self, *, showing: bool = False) -> list[bytes]:
+        """The state message(s) of one tick. ``showing``: a tick on which a fault that shows
+        once per heartbeat shows (``seq-regression``: a second state with a lower seq)."""
+        out = [self.state_payload()]
+        if showing and self.fault is not None and self.fault.state_change == "seq-regression":
+            out.append(_cbor.encode({"ts": self.ts(), "seq": self.state_seq - 1,
+                                     "props": dict(self.values)}))
+            self.state_seq -= 1  # the next state repeats the seq the regression went back from
         return out
+
+    def first_states(self) -> list[tuple[bytes, bool]]:
+        """The first state message(s), with the fault's change: [(payload, retain)]."""
+        retain = self.fault.state_retain if self.fault is not None else True
+        return [(payload, retain) for payload in self.states(showing=True)]
+
+    def leak(self) -> None:
+        """``plaintext-sensitive`` with an event field or a command argument: send it (at
+        start and then once per heartbeat; a sensitive state property is in every state)."""
+        leak = self._leak()
+        if leak is not None and leak[0] == "event":
+            _, event, field_name = leak
+            assert field_name is not None
+            data = self._event_data(event)
+            data[field_name] = "0000-leaked"
+            self._publish(f"event/{event}", self._event_payload(event, data))
+        elif leak is not None and leak[0] == "cmd":
+            _, command, arg = leak
+            assert arg is not None
+            # The device echoes a credential-bearing command on its own topic tree.
+            self.echoes += 1
+            echo_id = f"{self.echo_id}-{self.echoes}"
+            self._publish(f"cmd/{command}", _cbor.encode(
+                {"id": echo_id, "args": {arg: "4711"}, "ts": self.ts()}))
+            self._publish(f"cmd/{command}/ack", _cbor.encode(
+                {"id": echo_id, "ok": True, "ts": self.ts()}))
 
     # -- MQTT --------------------------------------------------------------------------
 
@@ -264,25 +300,14 @@ class SimDevice:
             raise
         self.client = client
         client.on_reconnect = self._republish
+        client.on_connection_lost = self._lost
+        if self.link is not None:
+            self.link.up(self)
         self._publish("status", self._status("online"), retain=True)
         self._publish("identity", self.token, retain=True)
         for payload, retain in self.first_states():
             self._publish("state", payload, retain=retain)
-        leak = self._leak()
-        if leak is not None and leak[0] == "event":
-            _, event, field_name = leak
-            assert field_name is not None
-            data = self._event_data(event)
-            data[field_name] = "0000-leaked"
-            self._publish(f"event/{event}", self._event_payload(event, data))
-        elif leak is not None and leak[0] == "cmd":
-            _, command, arg = leak
-            assert arg is not None
-            # The device echoes a credential-bearing command on its own topic tree.
-            self._publish(f"cmd/{command}", _cbor.encode(
-                {"id": self.echo_id, "args": {arg: "4711"}, "ts": self.ts()}))
-            self._publish(f"cmd/{command}/ack", _cbor.encode(
-                {"id": self.echo_id, "ok": True, "ts": self.ts()}))
+        self.leak()
         self._started = True
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._inbox()))
@@ -292,8 +317,15 @@ class SimDevice:
         """After a reconnect: status online again (the broker sent our Will), identity, state."""
         self._publish("status", self._status("online"), retain=True)
         self._publish("identity", self.token, retain=True)
-        retain = self.fault.state_retain if self.fault is not None else True
-        self._publish("state", self.state_payload(), retain=retain)
+        for payload, retain in self.first_states():
+            self._publish("state", payload, retain=retain)
+        self.leak()
+        if self.link is not None:
+            self.link.back(self)
+
+    def _lost(self, reason: str) -> None:
+        if self.link is not None:
+            self.link.lost(self, reason)
 
     def _publish(self, suffix: str, payload: bytes, *, retain: bool = False) -> bool:
         client = self.client
@@ -306,8 +338,14 @@ class SimDevice:
         self.published += 1
         return True
 
-    async def stop(self, *, graceful: bool = True) -> None:
-        """Stop ticking; publish status offline (retained) and disconnect."""
+    async def stop(self, *, graceful: bool = True) -> bool:
+        """Stop ticking; publish status offline (retained) and disconnect.
+
+        Returns whether the broker acknowledged the offline status (``False`` when the
+        device was not connected, or not started, or ``graceful`` is false).
+        """
+        if self.link is not None:
+            self.link.gone(self)
         tasks = [*self._tasks, *self._cmd_tasks]
         for task in tasks:
             task.cancel()
@@ -318,14 +356,17 @@ class SimDevice:
         self._cmd_tasks.clear()
         client, self.client = self.client, None
         if client is None:
-            return
+            return False
+        published = False
         if graceful and client.connected:
             with contextlib.suppress(MqttError, TimeoutError):
                 await asyncio.wait_for(client.publish(
                     self.base + "status", self._status("offline"), qos=1, retain=True), 3.0)
+                published = True
             await client.close()
         else:
             client.abort()
+        return published
 
     def drift(self, dt: float) -> None:
         """Advance the free-running properties by ``dt`` seconds."""
@@ -338,13 +379,20 @@ class SimDevice:
         heartbeat = self.fault.heartbeat if self.fault is not None else True
         retain = self.fault.state_retain if self.fault is not None else True
         events = list(self.profile.events)
+        every = heartbeat_ticks(self.interval, self.profile.heartbeat_s)
         await asyncio.sleep(self.phase)
         next_at = loop.time()
+        tick = 0
         while True:
             next_at += self.interval
+            tick += 1
+            showing = tick % every == 0  # a fault that shows once per heartbeat shows now
             self.drift(self.interval)
             if heartbeat:
-                self._publish("state", self.state_payload(), retain=retain)
+                for payload in self.states(showing=showing):
+                    self._publish("state", payload, retain=retain)
+            if showing:
+                self.leak()
             if events and self.rng.random() < EVENT_PROBABILITY:
                 event = self.rng.choice(events)
                 self._publish(f"event/{event}", self._event_payload(event,
@@ -388,7 +436,7 @@ class SimDevice:
             return
         if not isinstance(body, dict) or not isinstance(body.get("id"), str):
             return
-        if body["id"] == self.echo_id:
+        if body["id"].startswith(self.echo_id + "-"):
             return  # our own plaintext-sensitive echo (MQTT 3.1.1 has no no-local option)
         self.commands_received += 1
         mode = self.fault.ack if self.fault is not None else "on-time"

@@ -54,6 +54,7 @@ from simulator._faults import (
     HOMIE_WRONG_NUMBER,
     EcoFault,
 )
+from simulator._link import LinkWatch
 from simulator._values import initial_value, next_value
 
 #: Where the simulated HA devices publish their state and listen for commands.
@@ -187,6 +188,7 @@ class _EcoDevice:
         self.commands_received = 0
         self.published = 0
         self._tasks: list[asyncio.Task[None]] = []
+        self.link: LinkWatch | None = None  # told about connection losses and reconnects
 
     # -- to implement ------------------------------------------------------------------
 
@@ -270,13 +272,29 @@ class _EcoDevice:
             client.abort()
             raise
         self.client = client
-        client.on_reconnect = self.announce
+        client.on_reconnect = self._reconnected
+        client.on_connection_lost = self._lost
+        if self.link is not None:
+            self.link.up(self)
         self.announce()
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._inbox()))
         self._tasks.append(loop.create_task(self._ticker()))
 
-    async def stop(self, *, graceful: bool = True) -> None:
+    def _reconnected(self) -> None:
+        self.announce()
+        if self.link is not None:
+            self.link.back(self)
+
+    def _lost(self, reason: str) -> None:
+        if self.link is not None:
+            self.link.lost(self, reason)
+
+    async def stop(self, *, graceful: bool = True) -> bool:
+        """Stop; publish the goodbye (retained) and disconnect. Returns whether the broker
+        acknowledged the goodbye (``False`` when not connected or not started)."""
+        if self.link is not None:
+            self.link.gone(self)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -285,16 +303,20 @@ class _EcoDevice:
         self._tasks.clear()
         client, self.client = self.client, None
         if client is None:
-            return
+            return False
         last = self.goodbye()
+        published = False
         if graceful and client.connected:
+            published = last is None
             if last is not None:
                 with contextlib.suppress(MqttError, TimeoutError):
                     await asyncio.wait_for(client.publish(last[0], last[1], qos=1, retain=True),
                                            3.0)
+                    published = True
             await client.close()
         else:
             client.abort()
+        return published
 
     async def _ticker(self) -> None:
         loop = asyncio.get_running_loop()

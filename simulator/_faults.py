@@ -1,12 +1,15 @@
 """The simulator's faults, as data.
 
 Each :class:`Fault` says what a faulty device does differently (the knobs the
-device reads: ``first_state``, ``state_retain``, ``cert``, ``signing``, ...) and
+device reads: ``state_change``, ``state_retain``, ``cert``, ``signing``, ...) and
 which finding code a validator must raise for it (``codes``), seen by which tool
-(``check`` on a recorded capture, ``scan`` and ``test`` live). Every fault shows
-within the device's first three messages (status, identity, state), its first
-challenge, or its first command; ``missing-heartbeat`` shows once the observation
-outlasts the profile's heartbeat. docs/simulator.md renders this table.
+(``check`` on a recorded capture, ``scan`` and ``test`` live). Every fault shows from
+the device's first messages on and **keeps showing** (``shows``, ``repeat``): in every
+state, in a retained message, at least once per heartbeat, or on every challenge or
+command it is sent, so an observer that starts late (a recorder, a scan, a test) still
+sees it. ``missing-heartbeat`` shows once the observation outlasts the profile's
+heartbeat. :func:`showing` says it per device (the manifest's ``shows``).
+docs/simulator.md renders this table.
 
 The devices that announce themselves through Home Assistant (HA) MQTT discovery or
 Homie 5 have faults of their own (:class:`EcoFault`, ``HA_FAULTS``, ``HOMIE_FAULTS``):
@@ -25,8 +28,15 @@ from types import MappingProxyType
 from typing import Literal
 
 Requirement = Literal["ranged-number", "required-property", "command", "sensitive"]
-FirstState = Literal["out-of-range", "wrong-type", "drop-required", "truncate-cbor", "oversize",
-                     "seq-regression", "sensitive"]
+#: How a fault bends the device's state messages (or, for ``sensitive``, what it leaks).
+StateChange = Literal["out-of-range", "wrong-type", "drop-required", "truncate-cbor",
+                      "oversize", "seq-regression", "sensitive"]
+#: How often a fault shows without anyone asking: ``state`` in every state message,
+#: ``heartbeat`` at start and then at least once per profile heartbeat, ``retained`` in a
+#: retained message republished on every (re)connection, ``challenge``/``command`` in the
+#: answer to every challenge/command, ``silence`` once the observation outlasts the
+#: heartbeat, ``advert`` in the DNS-SD advert for the device's whole life.
+Repeat = Literal["state", "heartbeat", "retained", "challenge", "command", "silence", "advert"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +47,10 @@ class Fault:
     changes: str
     codes: tuple[str, ...]
     seen_by: tuple[str, ...]
+    shows: str
+    repeat: Repeat
     requires: Requirement | None = None
-    first_state: FirstState | None = None
+    state_change: StateChange | None = None
     state_retain: bool = True
     heartbeat: bool = True
     ts_offset_s: float = 0.0
@@ -60,58 +72,108 @@ CLOCK_SKEW_S = 3600.0
 #: Size of the ``oversize`` state payload (the limit is 64 KiB).
 OVERSIZE_BYTES = 70_000
 
+#: The ``shows`` text of the faults in every state message, retained or not.
+_EVERY_STATE = "every state message (retained: a new subscriber gets it at once)"
+_IDENTITY = ("the retained identity token (republished on every (re)connection) and "
+             "every challenge response")
+
 _TABLE: tuple[Fault, ...] = (
-    Fault("range", "first state: a ranged number property far outside its range",
-          ("MSG-RANGE",), ("check", "test"), requires="ranged-number",
-          first_state="out-of-range"),
-    Fault("wrong-type", "first state: a required property with the wrong CBOR type "
+    Fault("range", "a ranged number property far outside its range",
+          ("MSG-RANGE",), ("check", "test"), _EVERY_STATE, "state",
+          requires="ranged-number", state_change="out-of-range"),
+    Fault("wrong-type", "a required property with the wrong CBOR type "
           "(number as text, boolean as text, text as number)",
-          ("MSG-TYPE",), ("check", "test"), requires="required-property",
-          first_state="wrong-type"),
-    Fault("missing-required", "first state: a required property left out",
-          ("MSG-REQUIRED-MISSING",), ("check", "test"), requires="required-property",
-          first_state="drop-required"),
-    Fault("malformed-cbor", "first state: the CBOR payload cut short by one byte",
-          ("MSG-CBOR-MALFORMED",), ("check", "test"), first_state="truncate-cbor"),
+          ("MSG-TYPE",), ("check", "test"), _EVERY_STATE, "state",
+          requires="required-property", state_change="wrong-type"),
+    Fault("missing-required", "a required property left out",
+          ("MSG-REQUIRED-MISSING",), ("check", "test"), _EVERY_STATE, "state",
+          requires="required-property", state_change="drop-required"),
+    Fault("malformed-cbor", "the state's CBOR payload cut short by one byte",
+          ("MSG-CBOR-MALFORMED",), ("check", "test"), _EVERY_STATE, "state",
+          state_change="truncate-cbor"),
     Fault("non-retained", "every state published without the retain flag",
-          ("MSG-RETAIN",), ("check", "test"), state_retain=False),
-    Fault("seq-regression", "a second state right after the first, with a lower seq",
-          ("MSG-SEQ-REGRESSION",), ("check", "test"), first_state="seq-regression"),
-    Fault("missing-heartbeat", "one state at start, then none (shows once the observation "
-          "outlasts the profile's heartbeat)",
-          ("MSG-HEARTBEAT-MISSED",), ("check", "test"), heartbeat=False),
+          ("MSG-RETAIN",), ("check", "test"),
+          "every state message (live only: the broker keeps none)", "state",
+          state_retain=False),
+    Fault("seq-regression", "a state followed at once by a second one with a lower seq",
+          ("MSG-SEQ-REGRESSION",), ("check", "test"),
+          "at start, then at least once per heartbeat (a pair of live states)", "heartbeat",
+          state_change="seq-regression"),
+    Fault("missing-heartbeat", "one state at start, then none",
+          ("MSG-HEARTBEAT-MISSED",), ("check", "test"),
+          "once the observation outlasts the profile's heartbeat (plus the validator's "
+          "grace)", "silence", heartbeat=False),
     Fault("clock-skew", f"every ts {CLOCK_SKEW_S:g} s ahead of the real time",
-          ("MSG-CLOCK-SKEW",), ("check", "test"), ts_offset_s=CLOCK_SKEW_S),
-    Fault("oversize", f"first state padded to {OVERSIZE_BYTES} bytes (limit 64 KiB)",
-          ("MSG-TOO-LARGE",), ("check", "test"), first_state="oversize"),
+          ("MSG-CLOCK-SKEW",), ("check", "test"),
+          "every live message (a retained one may be old, so validators do not judge its "
+          "ts)", "state", ts_offset_s=CLOCK_SKEW_S),
+    Fault("oversize", f"every state padded to {OVERSIZE_BYTES} bytes (limit 64 KiB)",
+          ("MSG-TOO-LARGE",), ("check", "test"), _EVERY_STATE, "state",
+          state_change="oversize"),
     Fault("bad-signature", "identity token and challenge responses with a corrupted signature",
-          ("ID-SIG-INVALID",), ("check", "scan", "test"), signing="bad-signature"),
+          ("ID-SIG-INVALID",), ("check", "scan", "test"), _IDENTITY, "retained",
+          signing="bad-signature"),
     Fault("wrong-key", "tokens signed by a key that does not match the device certificate",
-          ("ID-SIG-INVALID",), ("check", "scan", "test"), signing="wrong-key"),
+          ("ID-SIG-INVALID",), ("check", "scan", "test"), _IDENTITY, "retained",
+          signing="wrong-key"),
     Fault("expired-cert", "device certificate expired a day ago",
-          ("ID-CERT-EXPIRED",), ("check", "scan", "test"), cert="expired"),
+          ("ID-CERT-EXPIRED",), ("check", "scan", "test"), _IDENTITY, "retained",
+          cert="expired"),
     Fault("untrusted-ca", "device certificate issued under a root that is not in trust/",
-          ("ID-CHAIN-UNTRUSTED",), ("check", "scan", "test"), cert="untrusted"),
+          ("ID-CHAIN-UNTRUSTED",), ("check", "scan", "test"), _IDENTITY, "retained",
+          cert="untrusted"),
     Fault("stale-nonce", "answers a challenge with an old token (an earlier nonce); check "
           "sees it when the capture holds the challenge",
-          ("ID-NONCE-MISMATCH",), ("check", "scan", "test"), challenge="stale"),
+          ("ID-NONCE-MISMATCH",), ("check", "scan", "test"),
+          "the answer to every challenge", "challenge", challenge="stale"),
     Fault("cloned-identity", "a second simulated device with the same URN, certificate and "
           "key (both answer challenges; their state seq interleave)",
-          ("ID-CLONE",), ("scan", "test"), twin=True),
+          ("ID-CLONE",), ("scan", "test"),
+          "every challenge (two answers); the interleaved seq in every state", "challenge",
+          twin=True),
     Fault("ack-late", f"acks commands {ACK_LATE_EXTRA_S:g} s after the profile's deadline",
-          ("MSG-ACK-LATE",), ("check", "test"), requires="command", ack="late"),
+          ("MSG-ACK-LATE",), ("check", "test"), "the ack of every command", "command",
+          requires="command", ack="late"),
     Fault("no-ack", "never acks a command",
-          ("MSG-ACK-MISSING",), ("check", "test"), requires="command", ack="none"),
+          ("MSG-ACK-MISSING",), ("check", "test"), "every command (its deadline passes)",
+          "command", requires="command", ack="none"),
     Fault("plaintext-sensitive", "sends a sensitive value without TLS: a sensitive state "
           "property or event field of its profile, else it echoes a command carrying a "
           "sensitive argument (a door code) on its own cmd topic",
-          ("MSG-SENSITIVE-PLAINTEXT",), ("check", "test"), requires="sensitive",
-          first_state="sensitive"),
+          ("MSG-SENSITIVE-PLAINTEXT",), ("check", "test"),
+          "at start, then at least once per heartbeat (a sensitive state property: every "
+          "state)", "heartbeat", requires="sensitive", state_change="sensitive"),
     Fault("evil-name", "display name (the DNS-SD instance name) full of HTML and script",
-          (), ("scan",), evil_name=True),
+          (), ("scan",), "the DNS-SD advert, for the device's whole life", "advert",
+          evil_name=True),
 )
 
 FAULTS: Mapping[str, Fault] = MappingProxyType({f.name: f for f in _TABLE})
+
+
+def heartbeat_ticks(interval: float, heartbeat_s: float) -> int:
+    """Every how many state ticks a ``heartbeat`` fault shows again: as many intervals as
+    fit in one heartbeat (at least one), so it shows at least once per heartbeat."""
+    return max(1, int(heartbeat_s / interval + 1e-9))
+
+
+def showing(fault: Fault, interval: float, heartbeat_s: float) -> dict[str, object]:
+    """When a device with ``fault`` shows it (the manifest's ``shows`` entry).
+
+    ``when``: the table's text; ``at_once``: a new observer gets it at once (from a
+    retained message or the DNS-SD advert); ``every_s``: the longest time between two
+    showings nobody asked for (``None``: it shows in retained messages, on a request or
+    as a silence only).
+    """
+    every: float | None = None
+    if fault.repeat == "state":
+        every = interval
+    elif fault.repeat == "heartbeat":
+        every = heartbeat_ticks(interval, heartbeat_s) * interval
+    at_once = fault.repeat in ("retained", "advert") or (
+        fault.repeat == "state" and fault.state_retain and fault.ts_offset_s == 0.0)
+    return {"when": fault.shows, "at_once": at_once,
+            "every_s": None if every is None else round(every, 3)}
 
 
 def parse_faults(text: str | None) -> dict[str, int]:
@@ -169,6 +231,14 @@ class EcoFault:
     reaction: str
     subject: Literal["device", "entity", "topic"] = "device"
     requires: EcoRequirement | None = None
+    every_interval: bool = False  # also republished every interval
+
+
+def eco_showing(fault: EcoFault, interval: float) -> dict[str, object]:
+    """The manifest's ``shows`` entry of an HA or Homie fault (see :func:`showing`): all
+    of them sit in retained messages; some are republished every interval too."""
+    return {"when": fault.shows, "at_once": True,
+            "every_s": round(interval, 3) if fault.every_interval else None}
 
 
 #: A unit that HA rejects for each sensor device class (HA 2025.7 on: an error; before,
@@ -224,7 +294,7 @@ _ECO_TABLE: tuple[EcoFault, ...] = (
              f"a numeric sensor's value is the text `{HA_NOT_A_NUMBER}` in every state "
              "message", "every state publication (retained)", "HA-STATE",
              "error \"non-numeric value\"; the sensor shows unknown",
-             requires="numeric-sensor"),
+             requires="numeric-sensor", every_interval=True),
     EcoFault("ha-availability-bad", "ha",
              f"publishes availability `{HA_BAD_AVAILABILITY}` (neither the config's "
              "online nor offline payload)",
@@ -238,7 +308,7 @@ _ECO_TABLE: tuple[EcoFault, ...] = (
              f"a numeric property's value is `{HOMIE_WRONG_NUMBER}` (a boolean's "
              f"`{HOMIE_WRONG_BOOLEAN}`), not its datatype",
              "retained property value, republished every interval", "HOMIE-VALUE",
-             "the value is rejected", requires="numeric-or-boolean"),
+             "the value is rejected", requires="numeric-or-boolean", every_interval=True),
     EcoFault("homie-no-version", "homie",
              "`$description` has no `version`",
              "retained `$description`", "HOMIE-DESC",
@@ -250,7 +320,7 @@ _ECO_TABLE: tuple[EcoFault, ...] = (
     EcoFault("homie-out-of-range", "homie",
              "a ranged numeric property's value is outside its `format` min:max",
              "retained property value, republished every interval", "HOMIE-VALUE",
-             "the value is rejected", requires="ranged-number"),
+             "the value is rejected", requires="ranged-number", every_interval=True),
 )
 
 HA_FAULTS: Mapping[str, EcoFault] = MappingProxyType(
@@ -301,6 +371,9 @@ __all__ = [
     "OVERSIZE_BYTES",
     "EcoFault",
     "Fault",
+    "eco_showing",
+    "heartbeat_ticks",
     "parse_eco_faults",
     "parse_faults",
+    "showing",
 ]

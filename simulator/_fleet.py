@@ -36,7 +36,8 @@ from simulator._device import (
     required_property,
     sensitive_target,
 )
-from simulator._faults import EVIL_NAME, FAULTS, Fault, parse_faults
+from simulator._faults import EVIL_NAME, FAULTS, Fault, parse_faults, showing
+from simulator._link import LinkWatch, StopReport
 from simulator._mdns import Advert, Advertiser
 from simulator._pki import PEN, SimPki, derive_key, open_pki
 
@@ -231,15 +232,23 @@ class Fleet:
         self.twins: list[SimDevice] = []
         self._advertiser: Advertiser | None = None
         self._running = False
+        #: Connection losses and reconnects of every device (set its ``listener``).
+        self.link = LinkWatch()
 
     # -- ground truth ------------------------------------------------------------------
 
+    def _interval(self, profile: Profile) -> float:
+        return self.interval if self.interval is not None else profile.heartbeat_s / 2
+
     @property
     def manifest(self) -> list[dict[str, Any]]:
-        """``[{"ecosystem": "devid", "id", "urn", "profile", "name", "faults": [...]}]``,
-        one entry per device (URN); ``id`` is the URN."""
+        """``[{"ecosystem": "devid", "id", "urn", "profile", "name", "faults": [...],
+        "shows": {fault: {"when", "at_once", "every_s"}}}]``, one entry per device (URN);
+        ``id`` is the URN; ``shows`` says when each fault shows (:func:`showing`)."""
         return [{"ecosystem": "devid", "id": urn, "urn": urn, "profile": profile.id,
-                 "name": name, "faults": [fault.name] if fault is not None else []}
+                 "name": name, "faults": [fault.name] if fault is not None else [],
+                 "shows": {} if fault is None else {fault.name: showing(
+                     fault, self._interval(profile), profile.heartbeat_s)}}
                 for (profile, fault, _serial, urn), name in zip(self._plan, self._names,
                                                                strict=True)]
 
@@ -288,17 +297,20 @@ class Fleet:
                 signer = derive_key(rng.getrandbits(256)) if self.explicit_seed else \
                     generate_key()
             identity = DeviceIdentity(urn, serial, creds, signer, PEN, product)
-            interval = self.interval if self.interval is not None else profile.heartbeat_s / 2
+            interval = self._interval(profile)
             device = SimDevice(identity, profile, broker_url=broker_url,
                                interval=interval, rng=rng, display_name=name, fault=fault,
                                settings=settings, phase=rng.uniform(0, interval))
+            device.link = self.link
             self.devices.append(device)
             if fault is not None and fault.twin:
                 twin_rng = random.Random(f"{self.seed}:{i}:twin")
-                self.twins.append(SimDevice(
+                twin = SimDevice(
                     identity, profile, broker_url=broker_url, interval=interval,
                     rng=twin_rng, display_name=name, fault=None, instance=1,
-                    settings=settings, phase=twin_rng.uniform(0, interval)))
+                    settings=settings, phase=twin_rng.uniform(0, interval))
+                twin.link = self.link
+                self.twins.append(twin)
 
     def _adverts(self) -> list[Advert]:
         assert self.broker_url is not None
@@ -356,18 +368,27 @@ class Fleet:
                 await self.stop()
                 raise
 
-    async def stop(self, *, graceful: bool = True) -> None:
-        """Withdraw the mDNS records, publish offline status and disconnect every device."""
+    async def stop(self, *, graceful: bool = True) -> StopReport:
+        """Withdraw the mDNS records, publish offline status and disconnect every device.
+
+        Returns how many devices published their offline status (a device that is not
+        connected to the broker cannot; a clone's twin is not counted).
+        """
         advertiser, self._advertiser = self._advertiser, None
         if advertiser is not None:
             await advertiser.close()
+        report = StopReport()
         if self._running:
             self._running = False
-            await asyncio.gather(*(d.stop(graceful=graceful) for d in self.all_devices),
-                                 return_exceptions=True)
+            everyone = self.all_devices
+            results = await asyncio.gather(*(d.stop(graceful=graceful) for d in everyone),
+                                           return_exceptions=True)
+            ours = results[:len(self.devices)]
+            report = StopReport(len(ours), sum(1 for r in ours if r is True))
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
+        return report
 
     async def __aenter__(self) -> Fleet:
         await self.start()

@@ -41,7 +41,14 @@ from simulator._ecosystems import (
     bad_homie_id,
     eco_applies,
 )
-from simulator._faults import FAULTS, HA_FAULTS, HOMIE_FAULTS, EcoFault, parse_eco_faults
+from simulator._faults import (
+    FAULTS,
+    HA_FAULTS,
+    HOMIE_FAULTS,
+    EcoFault,
+    eco_showing,
+    parse_eco_faults,
+)
 from simulator._fleet import (
     CONNECT_CONCURRENCY,
     START_ATTEMPTS,
@@ -51,6 +58,7 @@ from simulator._fleet import (
     applies,
     product_name,
 )
+from simulator._link import LinkWatch, StopReport
 
 Ecosystem = Literal["devid", "ha", "homie"]
 ECOSYSTEMS: tuple[Ecosystem, ...] = ("devid", "ha", "homie")
@@ -217,10 +225,13 @@ class Home:
                 else:
                     plan.append((entry.ecosystem, profile, name, eco_faults))
         self.fleet: Fleet | None = None
+        #: Connection losses and reconnects of every device (set its ``listener``).
+        self.link = LinkWatch()
         if specs:
             self.fleet = Fleet(specs, broker_url, ca_dir=ca_dir, seed=self.seed,
                                interval=interval, mdns_interface=mdns_interface,
                                settings=settings, extra_profile_dirs=extra_profile_dirs)
+            self.fleet.link = self.link
         rng = random.Random(f"{self.seed}:home")
         prefix = f"{rng.getrandbits(24):06x}"
         self.devices: list[_EcoDevice] = []
@@ -238,6 +249,7 @@ class Home:
                 "phase": device_rng.uniform(0, every), "serial": serial}
             device: _EcoDevice = HaSimDevice(profile, prefix=ha_prefix, **common) \
                 if ecosystem == "ha" else HomieSimDevice(profile, **common)
+            device.link = self.link
             self.devices.append(device)
         self._running = False
 
@@ -291,7 +303,8 @@ class Home:
             out.append({"ecosystem": d.ecosystem, "id": d.manifest_id, "device_id": d.device_id,
                         "profile": d.profile.id, "name": d.display_name,
                         "faults": list(d.fault_names), "base_topic": base,
-                        "details": {k: details[k] for k in d.fault_names if k in details}})
+                        "details": {k: details[k] for k in d.fault_names if k in details},
+                        "shows": {f.name: eco_showing(f, d.interval) for f in d.faults}})
         return out
 
     def write_manifest(self, path: str | os.PathLike[str]) -> None:
@@ -353,16 +366,19 @@ class Home:
             await self.stop()
             raise errors[0]
 
-    async def stop(self, *, graceful: bool = True) -> None:
+    async def stop(self, *, graceful: bool = True) -> StopReport:
         """Stop every device: devid/1 status offline, HA availability offline, Homie
-        ``$state`` disconnected (all retained), then disconnect."""
+        ``$state`` disconnected (all retained), then disconnect. Returns how many devices
+        published that (one without a broker connection cannot)."""
         if not self._running:
-            return
+            return StopReport()
         self._running = False
-        await asyncio.gather(*(d.stop(graceful=graceful) for d in self.devices),
-                             return_exceptions=True)
+        results = await asyncio.gather(*(d.stop(graceful=graceful) for d in self.devices),
+                                       return_exceptions=True)
+        report = StopReport(len(results), sum(1 for r in results if r is True))
         if self.fleet is not None:
-            await self.fleet.stop(graceful=graceful)
+            report += await self.fleet.stop(graceful=graceful)
+        return report
 
     async def __aenter__(self) -> Home:
         await self.start()

@@ -19,8 +19,10 @@ import click
 from devid.cli._common import broker_error, check_broker, check_interface, fail
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from devid._mqtt import MqttSettings
-    from simulator import Fleet, Home
+    from simulator import Fleet, Home, LinkEvent, StopReport
     from simulator._home import Ecosystem
 
 ECOSYSTEM_CHOICES = ("devid", "ha", "homie")
@@ -29,6 +31,37 @@ ECOSYSTEM_CHOICES = ("devid", "ha", "homie")
 def _say(text: str) -> None:
     click.echo(text)
     sys.stdout.flush()
+
+
+def _warn(text: str) -> None:
+    click.echo(text, err=True)
+    sys.stderr.flush()
+
+
+def _link_listener(url: str) -> Callable[[LinkEvent], None]:
+    """Say on stderr, once per outage, that the broker went away and when it is back."""
+
+    def listener(event: LinkEvent) -> None:
+        if event.kind == "lost":
+            _warn(f"broker    {url}: {event.reason}; reconnecting with backoff")
+        else:
+            _warn(f"broker    {url}: reconnected after {event.outage_s:.1f} s; all "
+                  f"{event.total} device connections are back")
+
+    return listener
+
+
+def _stopped(report: StopReport) -> str:
+    """The last line: whether the devices could publish their offline presence."""
+    if report.complete:
+        return "stopped (offline published)" if report.devices else "stopped"
+    missing = report.devices - report.offline_published
+    if report.offline_published == 0:
+        return (f"stopped (offline NOT published: none of the {report.devices} devices was "
+                "connected to the broker)")
+    return (f"stopped (offline published for {report.offline_published} of "
+            f"{report.devices} devices; NOT published for {missing}: not connected to the "
+            "broker)")
 
 
 def _summary(runner: Fleet | Home, label: str) -> list[str]:
@@ -77,6 +110,7 @@ async def _run(*, runner: Fleet | Home, label: str, broker_url: str | None, port
                 runner.write_manifest(manifest)
             except OSError as exc:
                 fail(f"{manifest}: {exc.strerror or exc}")
+        runner.link.listener = _link_listener(broker_url)
         try:
             await runner.start(broker_url)
         except MqttConnectError as exc:
@@ -99,8 +133,8 @@ async def _run(*, runner: Fleet | Home, label: str, broker_url: str | None, port
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), duration)
         finally:
-            await runner.stop()
-        _say("stopped (offline published)")
+            report = await runner.stop()
+        _say(_stopped(report))
 
 
 def _build(*, home: str | None, ecosystem: str, profile: str | None, count: int,

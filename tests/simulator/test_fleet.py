@@ -21,6 +21,7 @@ from devid._mqtt import Message, MqttClient, MqttSettings
 from devid._profiles import load_profile
 from devid._token import verify_token
 from simulator import FAULTS, Fleet, FleetError, applies, open_pki, parse_faults
+from simulator._device import ranged_property, required_property
 
 ISSUE_FAULTS = ("range wrong-type missing-required malformed-cbor non-retained seq-regression "
                 "missing-heartbeat clock-skew oversize bad-signature wrong-key expired-cert "
@@ -294,7 +295,8 @@ def test_cli_simulate_stops_cleanly_on_sigterm(mosquitto_url: str, tmp_path: Pat
     msgs = run(observe())
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
-    assert "broker    " + mosquitto_url in out and "stopped" in out
+    assert "broker    " + mosquitto_url in out
+    assert out.splitlines()[-1] == "stopped (offline published)"  # and it was: see below
     import json
     urns = {e["urn"] for e in json.loads(manifest.read_text())}
     offline = {m.topic.split("/")[2] for m in msgs
@@ -310,6 +312,7 @@ def test_docs_fault_table_matches_the_data() -> None:
         assert fault.name in rows, fault.name
         for code in fault.codes:
             assert f"`{code}`" in rows[fault.name], (fault.name, code)
+        assert f"| {fault.shows} |" in rows[fault.name], (fault.name, fault.shows)
 
 
 def test_hostile_commands_and_challenges_are_ignored(mosquitto_url: str) -> None:
@@ -432,3 +435,128 @@ def test_commanded_properties_hold_between_commands(tmp_path: Path) -> None:
         seen.add(dev.values["battery"])
     assert dev.values["locked"] is before["locked"]
     assert len(seen) > 1  # the free-running property did move
+
+
+# -- faults keep showing; the manifest says when -----------------------------------------
+
+
+def test_every_fault_says_when_it_shows() -> None:
+    from simulator import showing
+
+    for fault in FAULTS.values():
+        assert fault.shows and fault.repeat
+    range_ = showing(FAULTS["range"], 1.0, 2.0)
+    assert range_ == {"when": FAULTS["range"].shows, "at_once": True, "every_s": 1.0}
+    assert showing(FAULTS["non-retained"], 1.0, 2.0)["at_once"] is False
+    assert showing(FAULTS["clock-skew"], 1.0, 2.0)["at_once"] is False  # retained ts are old
+    # once per heartbeat: as many whole intervals as fit in it
+    assert showing(FAULTS["seq-regression"], 1.0, 2.0)["every_s"] == 2.0
+    assert showing(FAULTS["seq-regression"], 0.3, 2.0)["every_s"] == 1.8
+    assert showing(FAULTS["seq-regression"], 5.0, 2.0)["every_s"] == 5.0
+    assert showing(FAULTS["missing-heartbeat"], 1.0, 2.0)["every_s"] is None
+    assert showing(FAULTS["expired-cert"], 1.0, 2.0) == {
+        "when": FAULTS["expired-cert"].shows, "at_once": True, "every_s": None}
+
+
+def test_manifest_says_when_each_fault_shows() -> None:
+    from simulator import Home, eco_showing, showing
+
+    fleet = Fleet("smart-lock/1", "mqtt://127.0.0.1:1", count=3, seed=3,
+                  faults="range:1,seq-regression:1", interval=0.5)
+    hb = load_profile("smart-lock/1").heartbeat_s
+    for entry in fleet.manifest:
+        assert entry["shows"] == {f: showing(FAULTS[f], 0.5, hb) for f in entry["faults"]}
+    assert sum(bool(e["shows"]) for e in fleet.manifest) == 2
+    home = Home.single("homie", "env-sensor/1", count=2, faults="homie-out-of-range:1",
+                       seed=1, interval=2.0)
+    (faulty,) = [e for e in home.manifest if e["faults"]]
+    from simulator import HOMIE_FAULTS
+    assert faulty["shows"] == {"homie-out-of-range": eco_showing(
+        HOMIE_FAULTS["homie-out-of-range"], 2.0)}
+    assert faulty["shows"]["homie-out-of-range"]["every_s"] == 2.0
+
+
+def test_state_faults_bend_every_state(tmp_path: Path) -> None:
+    """Not only the first state: every state a device publishes carries its fault."""
+    names = ["range", "wrong-type", "missing-required", "malformed-cbor", "oversize",
+             "seq-regression"]
+    fleet = Fleet("smart-lock/1", "mqtt://127.0.0.1:1", count=len(names) + 1,
+                  ca_dir=tmp_path / "ca", faults={n: 1 for n in names}, seed=9,
+                  mdns_interface=None, settings=MqttSettings())
+    fleet._build()
+    ranged = ranged_property(fleet.devices[0].profile)
+    required = required_property(fleet.devices[0].profile)
+    assert ranged is not None and required is not None
+    for dev in fleet.devices:
+        name = dev.fault.name if dev.fault is not None else None
+        dev.first_states()
+        for _ in range(5):
+            dev.drift(1.0)
+            [payload] = dev.states(showing=False)
+            if name == "malformed-cbor":
+                with pytest.raises(_cbor.CborError):
+                    _cbor.decode(payload)
+                continue
+            if name == "oversize":
+                assert len(payload) > 65536
+                continue
+            body = _cbor.decode(payload)
+            props = body["props"]
+            if name == "range":
+                spec = dev.profile.properties[ranged]
+                assert not spec.minimum <= props[ranged] <= spec.maximum  # type: ignore[operator]
+            elif name == "wrong-type":
+                assert type(props[required]) is not type(dev.values[required])
+            elif name == "missing-required":
+                assert required not in props and required in dev.values
+            else:
+                assert len(payload) < 1000 and 0 <= props["battery"] <= 100
+        if name == "seq-regression":
+            first, second = (_cbor.decode(p)["seq"] for p in dev.states(showing=True))
+            assert second < first
+            assert _cbor.decode(dev.states()[0])["seq"] == first  # then it carries on
+
+
+def test_plaintext_sensitive_echo_repeats_with_fresh_ids(tmp_path: Path) -> None:
+    fleet = Fleet("smart-lock/1", "mqtt://127.0.0.1:1", count=1, ca_dir=tmp_path / "ca",
+                  faults="plaintext-sensitive:1", seed=9, mdns_interface=None,
+                  settings=MqttSettings())
+    fleet._build()
+    dev = fleet.devices[0]
+    sent: list[tuple[str, bytes]] = []
+    dev._publish = lambda suffix, payload, retain=False: sent.append(  # type: ignore[method-assign]
+        (suffix, payload)) is None
+    dev.leak()
+    dev.leak()
+    cmds = [_cbor.decode(p) for s, p in sent if s == "cmd/set-code"]
+    acks = [_cbor.decode(p) for s, p in sent if s == "cmd/set-code/ack"]
+    assert len(cmds) == len(acks) == 2 and cmds[0]["id"] != cmds[1]["id"]
+    assert [a["id"] for a in acks] == [c["id"] for c in cmds]
+    assert all("code" in c["args"] for c in cmds)
+
+
+def test_link_watch_reports_once_per_outage() -> None:
+    from simulator import LinkEvent, LinkWatch, StopReport
+
+    events: list[LinkEvent] = []
+    watch = LinkWatch(events.append)
+    a, b, c = object(), object(), object()
+    for d in (a, b, c):
+        watch.up(d)
+    watch.back(a)  # not down: nothing
+    watch.lost(a, "connection lost")
+    watch.lost(b, "connection lost")
+    watch.lost(a, "connection lost")
+    assert [(e.kind, e.reason, e.total) for e in events] == [("lost", "connection lost", 3)]
+    assert watch.down == 2
+    watch.back(a)
+    assert len(events) == 1
+    watch.back(b)
+    assert [e.kind for e in events] == ["lost", "back"] and events[1].outage_s >= 0
+    # a stop during an outage is not a reconnect
+    watch.lost(c, "broker disconnected: Server shutting down")
+    watch.gone(c)
+    watch.gone(a)
+    assert [e.kind for e in events] == ["lost", "back", "lost"] and watch.down == 0
+    assert (StopReport(2, 2) + StopReport(1, 0)) == StopReport(3, 2)
+    assert not StopReport(3, 2).complete and StopReport().complete
