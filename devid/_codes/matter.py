@@ -46,6 +46,7 @@ CODES: tuple[CodeSpec, ...] = (
     CodeSpec("MATTER-CD-DCL-UNCHECKED", S.INFO, "device_type_id, certificate_id and version_number can only be judged against the Distributed Compliance Ledger; their values are reported for that check.", "Matter Core §6.3.1; §11.23"),
     # revocation
     CodeSpec("MATTER-REVOKED", S.ERROR, "The DAC or PAI is listed in the revocation set.", "Matter Core §6.2.4"),
+    CodeSpec("MATTER-REVOCATION-MALFORMED", S.ERROR, "The revocation set is not a JSON list of revocation entries within devid's limits (size, entries, serial numbers, nesting), or an entry lacks a field or has one of the wrong type or encoding.", "Matter Core §6.2.4.1"),
     CodeSpec("MATTER-REVOCATION-ENTRY", S.WARNING, "A revocation-set entry for the certificate's issuer was ignored: its CRL signer does not match the issuer name and key identifier.", "Matter Core §6.2.4.2"),
     # attestation response
     CodeSpec("MATTER-ATTESTATION-ARGUMENT", S.ERROR, "An attestation response input is empty, longer than RESP_MAX (900 bytes), or the nonce is not 32 bytes.", "Matter Core §11.18.5.1"),

@@ -1,14 +1,56 @@
-"""``devid verify matter``: Matter device attestation of a DAC/PAI pair (and a CD)."""
+"""``devid verify matter``: Matter device attestation of a DAC/PAI pair (and a CD).
+
+Which file problems are errors and which are findings (docs/matter.md, "Unusable files"):
+
+- every option's path must exist and be of the right kind (a file for ``--dac``, ``--pai``,
+  ``--cd``, ``--revocation-set``; a directory for ``--paa-store``, ``--cd-signers``) and be
+  readable, else exit 2 with one line, ``devid: error: --opt PATH: reason``;
+- the device's artefacts (``--dac``, ``--pai``, ``--cd``) are then judged: empty, garbage or
+  oversized content is a finding (``MATTER-CERT-MALFORMED``, ``MATTER-CD-MALFORMED``) and
+  exit 1;
+- the caller's own trust inputs (``--paa-store``, ``--cd-signers``, ``--revocation-set``)
+  must be usable: no certificate in a store, an oversized store file or a malformed
+  revocation set is exit 2 with the reason.
+
+Every file is read with a bound (the library's limit plus one byte), never whole.
+"""
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
 
 from devid._findings import Severity
-from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail, parse_at, read_input
-from devid.matter import CertStore, RevocationSetError, load_revocation_set, verify_matter
+from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail, parse_at
+from devid.matter import CertStore, parse_revocation_set, verify_matter
+from devid.matter._cd import MAX_CD_INPUT_BYTES
+from devid.matter._certs import MAX_CERT_BYTES
+from devid.matter._revocation import MAX_REVOCATION_BYTES
+
+_REASONS = {
+    errno.ENOENT: "no such file or directory",
+    errno.EACCES: "permission denied",
+    errno.EISDIR: "is a directory, not a file",
+    errno.ENOTDIR: "is not a directory",
+}
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+
+
+def _read(option: str, path: str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a file option (the library reports anything longer)."""
+    file = Path(path)
+    try:
+        if file.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a directory", path)
+        with file.open("rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as exc:
+        fail(f"{option} {path}: {_reason(exc)}")
 
 
 def _hex16(option: str, value: str | None) -> int | None:
@@ -25,12 +67,18 @@ def _hex16(option: str, value: str | None) -> int | None:
 
 
 def _store(option: str, path: str) -> CertStore:
+    directory = Path(path)
+    if not directory.exists():
+        fail(f"{option} {path}: no such file or directory")
+    if not directory.is_dir():
+        fail(f"{option} {path}: is not a directory")
     try:
-        store = CertStore.from_directory(path)
+        store = CertStore.from_directory(directory)
     except OSError as exc:
-        fail(f"{option} {path}: {exc.strerror or exc}")
+        inner = Path(exc.filename).name if exc.filename and exc.filename != path else None
+        fail(f"{option} {path}: {inner + ': ' if inner else ''}{_reason(exc)}")
     if not store.certificates:
-        fail(f"{option} {path}: no certificates found")
+        fail(f"{option} {path}: no certificates found (DER or PEM)")
     return store
 
 
@@ -39,31 +87,31 @@ def _store(option: str, path: str) -> CertStore:
     "--dac",
     "dac_path",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     help="Device Attestation Certificate (DER or PEM).",
 )
 @click.option(
     "--pai",
     "pai_path",
     required=True,
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     help="Product Attestation Intermediate (DER or PEM).",
 )
 @click.option(
     "--paa-store",
     required=True,
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Directory of trusted PAA certificates.",
 )
 @click.option(
     "--cd",
     "cd_path",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     help="Certification Declaration (CMS, DER or PEM).",
 )
 @click.option(
     "--cd-signers",
-    type=click.Path(file_okay=False),
+    type=click.Path(),
     help="Directory of trusted CD signing certificates.",
 )
 @click.option("--vid", help="VendorID the device reports (hex).")
@@ -72,7 +120,7 @@ def _store(option: str, path: str) -> CertStore:
 @click.option(
     "--revocation-set",
     "revocation_path",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),
     help="Revocation set (SDK JSON format).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on one line.")
@@ -95,25 +143,18 @@ def matter_command(  # noqa: PLR0917 - one parameter per click option
     at = parse_at(at_text)
     reported_vid = _hex16("--vid", vid)
     reported_pid = _hex16("--pid", pid)
-    dac = read_input(Path(dac_path))
-    pai = read_input(Path(pai_path))
+    dac = _read("--dac", dac_path, MAX_CERT_BYTES)
+    pai = _read("--pai", pai_path, MAX_CERT_BYTES)
     paas = _store("--paa-store", paa_store)
-    cd = read_input(Path(cd_path)) if cd_path else None
-    if cd is not None and cd.lstrip().startswith(b"-----BEGIN"):
-        import base64
-
-        body = cd.lstrip().split(b"-----", 2)[2].split(b"-----END", 1)[0]
-        try:
-            cd = base64.b64decode(b"".join(body.split()))
-        except ValueError:
-            fail(f"{cd_path}: PEM body is not base64")
-    signers = _store("--cd-signers", cd_signers) if cd_signers else None
+    cd = _read("--cd", cd_path, MAX_CD_INPUT_BYTES) if cd_path is not None else None
+    signers = _store("--cd-signers", cd_signers) if cd_signers is not None else None
     revocation = None
-    if revocation_path:
-        try:
-            revocation = load_revocation_set(read_input(Path(revocation_path)))
-        except RevocationSetError as exc:
-            fail(f"{revocation_path}: {exc}")
+    if revocation_path is not None:
+        data = _read("--revocation-set", revocation_path, MAX_REVOCATION_BYTES)
+        revocation, problems = parse_revocation_set(data)
+        if revocation is None:
+            reason = problems[0].evidence.get("reason", problems[0].message)
+            fail(f"--revocation-set {revocation_path}: not a revocation set: {reason}")
 
     verdict = verify_matter(
         dac,

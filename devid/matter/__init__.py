@@ -22,6 +22,7 @@ from devid.matter._revocation import (
     RevocationSetError,
     check_revoked,
     load_revocation_set,
+    parse_revocation_set,
 )
 from devid.matter._tlv import Element, ElementType, ProfileTag, TLVError
 from devid.matter._tlv import decode as decode_tlv
@@ -52,6 +53,7 @@ __all__ = [
     "parse_attestation_elements",
     "parse_cd",
     "parse_cert",
+    "parse_revocation_set",
     "sdk_result",
     "verify_attestation_response",
     "verify_matter",

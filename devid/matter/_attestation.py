@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from devid._findings import Finding, has_errors
 from devid.matter import _tlv
-from devid.matter._certs import LOAD_ERRORS, der_from_input
+from devid.matter._certs import MAX_CERT_BYTES, der_from_input
+from devid.matter._guard import PARSER_ERRORS, SIGNATURE_ERRORS
 from devid.matter._results import mfinding
 
 RESP_MAX = 900
@@ -76,6 +76,8 @@ def parse_attestation_elements(data: bytes) -> tuple[AttestationElements | None,
         root = _tlv.decode(data, max_depth=4, max_length=RESP_MAX)
     except _tlv.TLVError as exc:
         return bad(f"attestation elements are not Matter TLV: {exc}")
+    except PARSER_ERRORS:  # the backstop: decode() promises TLVError only
+        return bad("attestation elements are not Matter TLV")
     if root.type is not _tlv.ElementType.STRUCTURE or root.tag is not None:
         return bad("attestation elements are not an anonymous structure")
     found: dict[int, _tlv.Element] = {}
@@ -151,14 +153,23 @@ def verify_attestation_response(
         )
         return AttestationResponse(False, None, tuple(findings))
     try:
+        if not isinstance(dac, x509.Certificate) and len(dac) > MAX_CERT_BYTES:
+            raise ValueError("too large")
         cert = (
             dac
             if isinstance(dac, x509.Certificate)
             else x509.load_der_x509_certificate(der_from_input(dac))
         )
         key = cert.public_key()
-    except LOAD_ERRORS as exc:
-        findings.append(mfinding("MATTER-CERT-MALFORMED", f"DAC does not parse: {exc}", role="dac"))
+    except PARSER_ERRORS as exc:
+        findings.append(
+            mfinding(
+                "MATTER-CERT-MALFORMED",
+                "DAC is not an X.509 certificate with a usable public key",
+                role="dac",
+                parser_error=type(exc).__name__,
+            )
+        )
         return AttestationResponse(False, None, tuple(findings))
     if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
         curve = key.curve.name if isinstance(key, ec.EllipticCurvePublicKey) else type(key).__name__
@@ -183,7 +194,7 @@ def verify_attestation_response(
         s = int.from_bytes(signature[32:], "big")
         try:
             key.verify(encode_dss_signature(r, s), elements + challenge, ec.ECDSA(hashes.SHA256()))
-        except (InvalidSignature, ValueError):
+        except SIGNATURE_ERRORS:
             findings.append(
                 mfinding(
                     "MATTER-ATTESTATION-SIGNATURE",

@@ -15,21 +15,22 @@ from typing import Any
 
 from asn1crypto import cms
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from devid._findings import Finding
 from devid.matter import _tlv
-from devid.matter._certs import LOAD_ERRORS, CertStore, VidPid, is_development_signer
+from devid.matter._certs import CertStore, VidPid, der_from_input, is_development_signer
+from devid.matter._guard import PARSER_ERRORS, SIGNATURE_ERRORS, der_problem
 from devid.matter._results import mfinding
 
 OID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 OID_PKCS7_DATA = "1.2.840.113549.1.7.1"
 OID_SHA256 = "2.16.840.1.101.3.4.2.1"
 OID_ECDSA_SHA256 = "1.2.840.10045.4.3.2"
-MAX_CD_BYTES = 1024 * 4  # generous; the SDK's kMaxCMSSignedCDMessage is 600
+MAX_CD_BYTES = 1024 * 4  # DER; generous: the SDK's kMaxCMSSignedCDMessage is 600
+MAX_CD_INPUT_BYTES = 2 * MAX_CD_BYTES  # as given (PEM is about 4/3 of the DER)
 MAX_PRODUCT_IDS = 100
 MAX_AUTHORIZED_PAAS = 10
 CERTIFICATE_ID_LENGTH = 19
@@ -136,12 +137,18 @@ def _cms_envelope(data: bytes) -> tuple[bytes | None, bytes | None, bytes | None
         econtent_type = encap["content_type"].dotted
         content = encap["content"].native if encap["content"] is not None else None
         signers = list(sd["signer_infos"])
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
+    except PARSER_ERRORS as exc:
         return (
             None,
             None,
             None,
-            [mfinding("MATTER-CD-MALFORMED", f"not a CMS SignedData structure: {exc}")],
+            [
+                mfinding(
+                    "MATTER-CD-MALFORMED",
+                    "the CD does not have the structure of a CMS SignedData",
+                    parser_error=type(exc).__name__,
+                )
+            ],
         )
     if version != "v3":
         out.append(
@@ -192,8 +199,14 @@ def _cms_envelope(data: bytes) -> tuple[bytes | None, bytes | None, bytes | None
         si_sig_alg = si["signature_algorithm"]["algorithm"].dotted
         has_signed_attrs = bool(si["signed_attrs"]) if si["signed_attrs"] is not None else False
         signature = si["signature"].native
-    except (ValueError, TypeError, KeyError) as exc:
-        out.append(mfinding("MATTER-CD-SIGNER-INFO", f"SignerInfo does not parse: {exc}"))
+    except PARSER_ERRORS as exc:
+        out.append(
+            mfinding(
+                "MATTER-CD-SIGNER-INFO",
+                "the CD's SignerInfo does not parse",
+                parser_error=type(exc).__name__,
+            )
+        )
         return content, None, None, out
     problems = []
     if si_version != "v3":
@@ -227,6 +240,8 @@ def _decode_content(content: bytes) -> tuple[dict[str, Any] | None, list[Finding
         root = _tlv.decode(content, max_depth=4, max_length=MAX_CD_BYTES)
     except _tlv.TLVError as exc:
         return bad(f"CD content is not Matter TLV: {exc}")
+    except PARSER_ERRORS:  # the backstop: decode() promises TLVError only
+        return bad("CD content is not Matter TLV")
     if root.type is not _tlv.ElementType.STRUCTURE or root.tag is not None:
         return bad("CD content is not an anonymous TLV structure")
     by_tag = {tag: (name, kind, required) for tag, name, kind, required in _FIELDS}
@@ -311,12 +326,37 @@ def parse_cd(
     identifier). A self-signed signer is a development key: it may sign
     development and provisional CDs only.
     """
-    if len(data) > MAX_CD_BYTES:
+    if len(data) > MAX_CD_INPUT_BYTES:
+        return None, [_cd_malformed(f"larger than {MAX_CD_INPUT_BYTES} bytes", length=len(data))]
+    try:
+        der = der_from_input(data)
+    except ValueError as exc:
+        return None, [_cd_malformed(str(exc))]
+    if len(der) > MAX_CD_BYTES:
+        return None, [_cd_malformed(f"larger than {MAX_CD_BYTES} bytes", length=len(der))]
+    problem = der_problem(der)
+    if problem is not None:
+        return None, [_cd_malformed(problem)]
+    try:
+        return _parse_cd(der, signers)
+    except PARSER_ERRORS as exc:
+        # The backstop: a parser error the finer guards did not place.
         return None, [
             mfinding(
-                "MATTER-CD-MALFORMED", f"CD larger than {MAX_CD_BYTES} bytes", length=len(data)
+                "MATTER-CD-MALFORMED",
+                "the CD is not a well-formed CMS SignedData",
+                parser_error=type(exc).__name__,
             )
         ]
+
+
+def _cd_malformed(reason: str, **evidence: Any) -> Finding:
+    return mfinding("MATTER-CD-MALFORMED", f"the CD {reason}", reason=reason, **evidence)
+
+
+def _parse_cd(
+    data: bytes, signers: CertStore | None
+) -> tuple[CertificationDeclaration | None, list[Finding]]:
     content, key_id, signature, findings = _cms_envelope(data)
     signer: x509.Certificate | None = None
     if key_id is not None:
@@ -337,13 +377,13 @@ def parse_cd(
             for candidate in candidates:
                 try:
                     key = candidate.public_key()
-                except LOAD_ERRORS:
+                except PARSER_ERRORS:
                     continue
                 if not isinstance(key, ec.EllipticCurvePublicKey):
                     continue
                 try:
                     key.verify(signature, content, ec.ECDSA(hashes.SHA256()))
-                except (InvalidSignature, ValueError):
+                except SIGNATURE_ERRORS:
                     continue
                 signer = candidate
                 break

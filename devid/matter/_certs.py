@@ -10,6 +10,8 @@ Matter profile departs from its webpki defaults).
 from __future__ import annotations
 
 import base64
+import binascii
+import errno
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -17,12 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509 as ax
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import (
     Criticality,
     ExtensionPolicy,
@@ -32,6 +33,7 @@ from cryptography.x509.verification import (
 )
 
 from devid._findings import Finding
+from devid.matter._guard import PARSER_ERRORS, SIGNATURE_ERRORS, der_problem
 from devid.matter._results import mfinding
 
 OID_VENDOR_ID = "1.3.6.1.4.1.37244.2.1"
@@ -40,19 +42,11 @@ _OID_CN = "2.5.4.3"
 _ECDSA_SHA256 = "1.2.840.10045.4.3.2"
 _MAX_CN_SCAN = 64  # the SDK scans at most 64 characters of the CN for Mvid:/Mpid:
 _HEX4 = re.compile(r"[0-9A-F]{4}")
-MAX_CERT_BYTES = 64 * 1024
-# What loading a certificate may raise (InvalidVersion is not a ValueError).
-LOAD_ERRORS: tuple[type[Exception], ...] = (
-    ValueError,
-    TypeError,
-    x509.InvalidVersion,
-    UnsupportedAlgorithm,
-)
-EXT_ERRORS: tuple[type[Exception], ...] = (
-    x509.ExtensionNotFound,
-    x509.DuplicateExtension,
-    *LOAD_ERRORS,
-)
+MAX_CERT_BYTES = 64 * 1024  # a certificate as given (DER or PEM)
+MAX_STORE_FILE_BYTES = 1024 * 1024  # one file of a trust-store directory
+# What loading or lazily parsing a certificate may raise: every parser error (see _guard).
+LOAD_ERRORS: tuple[type[Exception], ...] = PARSER_ERRORS
+EXT_ERRORS: tuple[type[Exception], ...] = PARSER_ERRORS
 
 ROLES = ("dac", "pai", "paa")
 
@@ -79,16 +73,27 @@ class AttestationCert:
 
 
 def der_from_input(data: bytes) -> bytes:
-    """DER bytes of a certificate given as DER or PEM (the first PEM block)."""
+    """DER bytes of a certificate (or CMS) given as DER or PEM (the first PEM block).
+
+    A PEM block that cannot be decoded raises ``ValueError`` with a short reason.
+    """
     text = data.lstrip()
-    if text.startswith(b"-----BEGIN"):
-        try:
-            return x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
-        except LOAD_ERRORS:
-            # Not loadable by cryptography (e.g. a v2 certificate): decode the base64 by hand.
-            body = text.split(b"-----", 2)[2].split(b"-----END", 1)[0]
-            return base64.b64decode(b"".join(body.split()), validate=False)
-    return data
+    if not text.startswith(b"-----BEGIN"):
+        return data
+    parts = text.split(b"-----", 2)
+    if len(parts) < 3:
+        raise ValueError("has an incomplete PEM header")
+    body = parts[2].split(b"-----END", 1)
+    if len(body) < 2:
+        raise ValueError("is PEM without an END line")
+    try:
+        return base64.b64decode(b"".join(body[0].split()), validate=False)
+    except (binascii.Error, ValueError):
+        raise ValueError("is PEM whose body is not base64") from None
+
+
+def _malformed(role: str, message: str, **evidence: Any) -> Finding:
+    return mfinding("MATTER-CERT-MALFORMED", message, role=role, **evidence)
 
 
 def parse_cert(data: bytes, role: str) -> tuple[AttestationCert | None, list[Finding]]:
@@ -99,22 +104,40 @@ def parse_cert(data: bytes, role: str) -> tuple[AttestationCert | None, list[Fin
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
+    r = role.upper()
     if len(data) > MAX_CERT_BYTES:
-        return None, [
-            mfinding(
-                "MATTER-CERT-MALFORMED",
-                f"{role.upper()} larger than {MAX_CERT_BYTES} bytes",
-                role=role,
-            )
-        ]
+        return None, [_malformed(role, f"{r} larger than {MAX_CERT_BYTES} bytes", length=len(data))]
     try:
         der = der_from_input(data)
+    except ValueError as exc:
+        return None, [_malformed(role, f"{r} {exc}", reason=str(exc))]
+    problem = der_problem(der)
+    if problem is not None:
+        return None, [_malformed(role, f"{r} {problem}", reason=problem)]
+    try:
+        return _parse_der(der, role)
+    except PARSER_ERRORS as exc:
+        # The backstop: a parser error the finer guards below did not place.
+        return None, [
+            _malformed(
+                role,
+                f"{r} is not a well-formed X.509 certificate",
+                parser_error=type(exc).__name__,
+            )
+        ]
+
+
+def _parse_der(der: bytes, role: str) -> tuple[AttestationCert | None, list[Finding]]:
+    r = role.upper()
+    try:
         asn1 = ax.Certificate.load(der, strict=True)
         version = asn1["tbs_certificate"]["version"].native
-    except (ValueError, TypeError, IndexError) as exc:
+    except PARSER_ERRORS as exc:
         return None, [
-            mfinding(
-                "MATTER-CERT-MALFORMED", f"{role.upper()} does not parse as X.509: {exc}", role=role
+            _malformed(
+                role,
+                f"{r} does not have the structure of an X.509 certificate",
+                parser_error=type(exc).__name__,
             )
         ]
     if version != "v3":
@@ -126,14 +149,24 @@ def parse_cert(data: bytes, role: str) -> tuple[AttestationCert | None, list[Fin
                 version=str(version),
             )
         ]
+    part = "certificate"
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             cert = x509.load_der_x509_certificate(der)
-    except LOAD_ERRORS as exc:
+            # cryptography parses names lazily: parse them here, where errors become
+            # findings, so that later uses (path validation, revocation) cannot raise.
+            part = "issuer name"
+            cert.issuer.public_bytes()
+            part = "subject name"
+            cert.subject.public_bytes()
+    except PARSER_ERRORS as exc:
         return None, [
-            mfinding(
-                "MATTER-CERT-MALFORMED", f"{role.upper()} does not parse as X.509: {exc}", role=role
+            _malformed(
+                role,
+                f"{r} {part} is not well-formed X.509",
+                part=part,
+                parser_error=type(exc).__name__,
             )
         ]
     findings, ski, aki = _check_profile(asn1, cert, role)
@@ -156,7 +189,7 @@ def _check_profile(
     r = role.upper()
     try:
         sig_oid = asn1["signature_algorithm"]["algorithm"].dotted
-    except (ValueError, TypeError):
+    except PARSER_ERRORS:
         sig_oid = "?"
     if sig_oid != _ECDSA_SHA256:
         out.append(
@@ -170,8 +203,8 @@ def _check_profile(
     try:
         key = cert.public_key()
         curve = key.curve.name if isinstance(key, ec.EllipticCurvePublicKey) else type(key).__name__
-    except LOAD_ERRORS as exc:
-        curve = f"unparsable ({exc})"
+    except PARSER_ERRORS:
+        curve = "unparsable"
     if curve != "secp256r1":
         out.append(
             mfinding(
@@ -185,18 +218,18 @@ def _check_profile(
     has_bc = has_ku = False
     try:
         extensions = list(asn1["tbs_certificate"]["extensions"] or [])
-    except (ValueError, TypeError) as exc:
+    except PARSER_ERRORS as exc:
         out.append(
-            mfinding("MATTER-CERT-MALFORMED", f"{r} extensions do not parse: {exc}", role=role)
+            _malformed(role, f"{r} extensions do not parse", parser_error=type(exc).__name__)
         )
         extensions = []
     for ext in extensions:
         try:
             oid = ext["extn_id"].dotted
             critical = bool(ext["critical"].native)
-        except (ValueError, TypeError) as exc:
+        except PARSER_ERRORS as exc:
             out.append(
-                mfinding("MATTER-CERT-MALFORMED", f"{r} extension does not parse: {exc}", role=role)
+                _malformed(role, f"{r} extension does not parse", parser_error=type(exc).__name__)
             )
             continue
         if oid in seen:
@@ -210,14 +243,20 @@ def _check_profile(
             )
             continue
         seen.add(oid)
+        has_bc = has_bc or oid == "2.5.29.19"
+        has_ku = has_ku or oid == "2.5.29.15"
         try:
             value = ext["extn_value"].parsed
             native = value.native if value is not None else None
-        except (ValueError, TypeError, KeyError) as exc:
+        except PARSER_ERRORS as exc:
             code = "MATTER-KEYID" if oid in ("2.5.29.14", "2.5.29.35") else "MATTER-CERT-MALFORMED"
             out.append(
                 mfinding(
-                    code, f"{r} extension {oid} does not parse: {exc}", role=role, extension=oid
+                    code,
+                    f"{r} extension {oid} does not parse",
+                    role=role,
+                    extension=oid,
+                    parser_error=type(exc).__name__,
                 )
             )
             continue
@@ -244,7 +283,7 @@ def _check_profile(
                 )
         elif oid == "2.5.29.15":  # keyUsage
             has_ku = True
-            bits = set(native) if isinstance(native, (set, list, tuple)) else set()
+            bits = {str(b) for b in native} if isinstance(native, (set, list, tuple)) else set()
             if role == "dac":
                 ok = bits == {"digital_signature"}
             else:
@@ -340,7 +379,18 @@ def extract_vid_pid(asn1: ax.Certificate, role: str) -> tuple[VidPid | None, lis
                 oid = atv["type"].dotted
                 if oid in (OID_VENDOR_ID, OID_PRODUCT_ID):
                     key = "vid" if oid == OID_VENDOR_ID else "pid"
-                    raw = atv["value"].native
+                    try:
+                        raw = atv["value"].native
+                    except PARSER_ERRORS as exc:
+                        return None, [
+                            mfinding(
+                                "MATTER-VIDPID-ENCODING",
+                                f"{r} {key.upper()} attribute is not a string "
+                                f"(encoded as {type(atv['value']).__name__})",
+                                role=role,
+                                parser_error=type(exc).__name__,
+                            )
+                        ]
                     if not isinstance(raw, str) or not _HEX4.fullmatch(raw):
                         return None, [
                             mfinding(
@@ -362,9 +412,9 @@ def extract_vid_pid(asn1: ax.Certificate, role: str) -> tuple[VidPid | None, lis
                 elif oid == _OID_CN and cn is None:
                     value = atv["value"].native
                     cn = value if isinstance(value, str) else ""
-    except (ValueError, TypeError, KeyError) as exc:
+    except PARSER_ERRORS as exc:
         return None, [
-            mfinding("MATTER-CERT-MALFORMED", f"{r} subject does not parse: {exc}", role=role)
+            _malformed(role, f"{r} subject does not parse", parser_error=type(exc).__name__)
         ]
     if matter:
         return VidPid(matter.get("vid"), matter.get("pid")), []
@@ -431,7 +481,12 @@ class CertStore:
         for file in sorted(directory.iterdir()):
             if not file.is_file() or file.name.startswith("."):
                 continue
-            data = file.read_bytes()
+            with file.open("rb") as handle:
+                data = handle.read(MAX_STORE_FILE_BYTES + 1)
+            if len(data) > MAX_STORE_FILE_BYTES:
+                raise OSError(
+                    errno.EFBIG, f"larger than {MAX_STORE_FILE_BYTES} bytes", str(file)
+                )
             certs.extend(load_certificates(data))
         return cls(tuple(certs))
 
@@ -485,7 +540,7 @@ def verify_signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
         return False
     try:
         key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(algorithm))
-    except (InvalidSignature, ValueError, TypeError):
+    except SIGNATURE_ERRORS:
         return False
     return True
 

@@ -99,6 +99,7 @@ _SDK_FOR_CODE: dict[str, str] = {
     "MATTER-CD-DCL-UNCHECKED": "kSuccess",
     "MATTER-REVOKED": "revoked",
     "MATTER-REVOCATION-ENTRY": "kSuccess",
+    "MATTER-REVOCATION-MALFORMED": "kInvalidArgument",
     "MATTER-ATTESTATION-SIGNATURE": "kAttestationSignatureInvalid",
     "MATTER-ATTESTATION-SIGNATURE-FORMAT": "kAttestationSignatureInvalidFormat",
     "MATTER-ATTESTATION-ELEMENTS": "kAttestationElementsMalformed",

@@ -22,6 +22,10 @@ from dataclasses import dataclass
 
 MAX_DEPTH = 16
 MAX_LENGTH = 64 * 1024
+# Hard ceilings for the caller's limits: decoding recurses once per nesting level, and every
+# byte may start an element, so these bound stack, memory and time (64 KiB: about 0.1 s).
+DEPTH_CEILING = 64
+LENGTH_CEILING = 1024 * 1024
 
 
 class TLVError(ValueError):
@@ -213,11 +217,18 @@ def decode(data: bytes, *, max_depth: int = MAX_DEPTH, max_length: int = MAX_LEN
     """Decode exactly one TLV element from ``data``; anything else is a :class:`TLVError`."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError("decode() takes bytes")
+    if not 0 <= max_depth <= DEPTH_CEILING or not 0 <= max_length <= LENGTH_CEILING:
+        raise ValueError(
+            f"max_depth is at most {DEPTH_CEILING} and max_length at most {LENGTH_CEILING}"
+        )
     raw = bytes(data)
     if len(raw) > max_length:
         raise TLVError(f"{len(raw)} bytes exceed the limit of {max_length}")
     reader = _Reader(raw)
-    element = _read_element(reader, 0, max_depth)
+    try:
+        element = _read_element(reader, 0, max_depth)
+    except RecursionError:  # only with a caller's stack already near its end
+        raise TLVError("containers nested too deeply for the stack") from None
     if element is None:
         raise TLVError("end-of-container outside a container")
     if reader.pos != len(raw):

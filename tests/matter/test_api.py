@@ -34,6 +34,7 @@ def test_exports_are_exactly_the_intended_names() -> None:
             "parse_attestation_elements",
             "parse_cd",
             "parse_cert",
+            "parse_revocation_set",
             "sdk_result",
             "verify_attestation_response",
             "verify_matter",
