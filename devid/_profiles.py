@@ -291,8 +291,28 @@ def builtin_profile_dir() -> Path:
     return Path(devid.__file__).resolve().parent.parent / "profiles"
 
 
-#: A profile document larger than this is refused unread (profiles are a few KiB).
-MAX_PROFILE_BYTES = 1024 * 1024
+#: A profile document larger than this is refused unread. Profiles are a few KiB (the
+#: largest shipped one under 4 KiB); ruamel's round-trip parser reads about 150 KB/s, so
+#: this bound keeps one lint within its time limit (docs/reliability.md).
+MAX_PROFILE_BYTES = 32 * 1024
+#: Flow collections (``[`` / ``{``) nested deeper than this are refused before parsing:
+#: ruamel parses them recursively, slowly, up to Python's recursion limit.
+MAX_FLOW_DEPTH = 64
+
+_FLOW_SKIP = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'|#[^\n]*')
+_FLOW_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of flow brackets outside quoted scalars and comments."""
+    depth = deepest = 0
+    for m in _FLOW_BRACKET.finditer(_FLOW_SKIP.sub("", text)):
+        if m.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif depth:
+            depth -= 1
+    return deepest
 
 
 @dataclass
@@ -315,6 +335,9 @@ def _read_yaml(path: Path) -> _RawDoc:
         raise ProfileError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise ProfileError(f"{path}: {exc.strerror or exc}") from None
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        raise ProfileError(f"{path}: flow collections nested deeper than {MAX_FLOW_DEPTH} "
+                           "levels: not a profile")
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
@@ -432,6 +455,15 @@ def read_document(path: str | Path) -> ProfileDocument:
 
 
 _INDEX_CACHE: dict[tuple[tuple[str, float], ...], dict[str, Path]] = {}
+#: Entries each of the two caches keeps (keys hold mtimes: a file rewritten again and
+#: again, as by an editor or a fuzz run, adds an entry each time). Oldest out first.
+MAX_CACHED = 64
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    while len(cache) >= MAX_CACHED:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
 def _yaml_files(directory: Path) -> list[Path]:
@@ -454,7 +486,7 @@ def _index(dirs: Sequence[Path]) -> dict[str, Path]:
         pid = _peek_id(path)
         if pid is not None and pid not in index:
             index[pid] = path
-    _INDEX_CACHE[key] = index
+    _remember(_INDEX_CACHE, key, index)
     return index
 
 
@@ -537,7 +569,7 @@ def _resolve_file(path: Path, dirs: Sequence[Path], chain: tuple[str, ...]) -> P
         parent = _resolve_file(parent_path, dirs, (*chain, doc.id))
     profile = _merge(doc, parent, path)
     if not chain:
-        _RESOLVED_CACHE[key] = profile
+        _remember(_RESOLVED_CACHE, key, profile)
     return profile
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devid._profiles import ProfileError, lint_profile, load_profile
+from devid._profiles import MAX_PROFILE_BYTES, ProfileError, lint_profile, load_profile
 
 keys = st.sampled_from(["id", "extends", "heartbeat_s", "properties", "events", "commands",
                         "type", "unit", "minimum", "maximum", "enum", "required", "sets",
@@ -39,6 +39,6 @@ def test_lint_never_raises(tmp_path: Path, doc: object, raw: str) -> None:
 def test_an_endless_file_is_refused_unread() -> None:
     import pytest
 
-    assert "larger than 1048576 bytes" in str(lint_profile("/dev/zero"))
+    assert f"larger than {MAX_PROFILE_BYTES} bytes" in str(lint_profile("/dev/zero"))
     with pytest.raises(ProfileError, match="not a regular file"):
         load_profile("/dev/zero")
