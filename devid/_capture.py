@@ -84,13 +84,47 @@ class CaptureHeader:
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class CaptureOutage:
+    """An outage marker line: the recorder lost (``state="lost"``) or regained
+    (``"regained"``) the broker at ``t``. Messages a device sent meanwhile never reached
+    the recording: gaps across an outage are the recorder's, not the device's."""
+
+    t: float
+    state: str
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"t": self.t, "outage": self.state}
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
 @dataclass(slots=True)
 class Capture:
-    """A parsed capture: header (if any), messages in file order, line findings."""
+    """A parsed capture: header (if any), messages in file order, line findings, outages."""
 
     header: CaptureHeader | None
     messages: list[CapturedMessage]
     findings: list[Finding]
+    outages: list[CaptureOutage] = field(default_factory=list)
+
+
+#: Receive times are Unix seconds a ``datetime`` can hold (years 1 to 9999): the check
+#: verifies identity tokens as of the capture's start.
+MIN_T = -62_135_596_800.0
+MAX_T = 253_402_300_799.0
+
+
+def unix_time(value: object) -> float | None:
+    """``value`` as a receive time (a finite JSON number within years 1-9999), else None."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if isinstance(value, int) and not MIN_T <= value <= MAX_T:
+        return None  # (float() of a huge int raises OverflowError)
+    t = float(value)
+    return t if MIN_T <= t <= MAX_T else None  # False for NaN and the infinities
 
 
 def _line_finding(lineno: int, why: str, source: str) -> Finding:
@@ -101,7 +135,8 @@ def _line_finding(lineno: int, why: str, source: str) -> Finding:
     )
 
 
-def parse_line(raw: str | bytes, lineno: int, source: str = "") -> CapturedMessage | Finding | None:
+def parse_line(raw: str | bytes, lineno: int, source: str = ""
+               ) -> CapturedMessage | CaptureOutage | Finding | None:
     """Parse one message line; ``None`` for a blank line, a finding for a bad one."""
     if isinstance(raw, bytes):
         try:
@@ -119,16 +154,24 @@ def parse_line(raw: str | bytes, lineno: int, source: str = "") -> CapturedMessa
         return _line_finding(lineno, "not a JSON object", source)
     if not isinstance(obj, dict):
         return _line_finding(lineno, "not a JSON object", source)
-    t, topic, payload = obj.get("t"), obj.get("topic"), obj.get("payload")
+    topic, payload = obj.get("topic"), obj.get("payload")
     qos, retain = obj.get("qos", 0), obj.get("retain", False)
-    if not isinstance(t, int | float) or isinstance(t, bool) or t != t:  # noqa: PLR0124 (NaN)
-        return _line_finding(lineno, "'t' is not a number", source)
+    t = unix_time(obj.get("t"))
+    if t is None:
+        return _line_finding(lineno, "'t' is not a number of Unix seconds (years 1-9999)",
+                             source)
+    outage = obj.get("outage")
+    if outage is not None and topic is None:
+        if outage not in ("lost", "regained"):
+            return _line_finding(lineno, "'outage' is not \"lost\" or \"regained\"", source)
+        reason = obj.get("reason")
+        return CaptureOutage(t, outage, reason[:200] if isinstance(reason, str) else "")
     if not isinstance(topic, str) or not topic:
         return _line_finding(lineno, "'topic' is not a non-empty string", source)
     size = obj.get("size")
     if payload is None and isinstance(size, int) and not isinstance(size, bool) and size >= 0:
         digest = obj.get("sha256")
-        return oversize_finding(float(t), topic, size, lineno, source,
+        return oversize_finding(t, topic, size, lineno, source,
                                 sha256=digest[:64] if isinstance(digest, str) else None)
     if not isinstance(payload, str):
         return _line_finding(lineno, "'payload' is not a base64 string", source)
@@ -140,7 +183,7 @@ def parse_line(raw: str | bytes, lineno: int, source: str = "") -> CapturedMessa
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
         return _line_finding(lineno, "'payload' is not valid base64", source)
-    return CapturedMessage(float(t), topic, data, int(qos), retain, lineno)
+    return CapturedMessage(t, topic, data, int(qos), retain, lineno)
 
 
 def _parse_header(obj: dict[str, Any]) -> CaptureHeader:
@@ -151,8 +194,7 @@ def _parse_header(obj: dict[str, Any]) -> CaptureHeader:
     return CaptureHeader(
         broker=broker if isinstance(broker, str) else None,
         tls=tls if isinstance(tls, bool) else None,
-        started=float(started) if isinstance(started, int | float) and not isinstance(started, bool)
-        else None,
+        started=unix_time(started),
         retain_inferred=obj.get("retain_inferred") is True,
         extra={k: v for k, v in obj.items() if k not in known},
     )
@@ -223,7 +265,7 @@ def bounded_lines(fh: IO[bytes], source: str = "") -> Iterator[bytes | Finding]:
 
 
 def iter_capture(lines: Iterable[str | bytes | Finding], source: str = "") -> Iterator[
-        CaptureHeader | CapturedMessage | Finding]:
+        CaptureHeader | CapturedMessage | CaptureOutage | Finding]:
     """Stream a capture: the header (first line only), messages and line findings.
 
     ``lines`` may carry findings of the reading itself (:func:`bounded_lines`); they pass
@@ -254,15 +296,18 @@ def read_capture(path: str | Path) -> Capture:
     header: CaptureHeader | None = None
     messages: list[CapturedMessage] = []
     findings: list[Finding] = []
+    outages: list[CaptureOutage] = []
     with path.open("rb") as fh:
         for item in iter_capture(bounded_lines(fh, str(path)), str(path)):
             if isinstance(item, CaptureHeader):
                 header = item
             elif isinstance(item, CapturedMessage):
                 messages.append(item)
+            elif isinstance(item, CaptureOutage):
+                outages.append(item)
             else:
                 findings.append(item)
-    return Capture(header, messages, findings)
+    return Capture(header, messages, findings, outages)
 
 
 class CaptureWriter:
@@ -277,6 +322,10 @@ class CaptureWriter:
     def _write(self, obj: dict[str, Any]) -> None:
         self._fh.write(json.dumps(obj, separators=(",", ":")) + "\n")
         self._fh.flush()
+
+    def write_outage(self, outage: CaptureOutage) -> None:
+        """An outage marker line (not counted as a message)."""
+        self._write(outage.to_json())
 
     def write(self, message: CapturedMessage) -> None:
         if len(message.payload) > MAX_RECORDED:  # a marker line: size and hash, no payload

@@ -33,7 +33,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -42,9 +42,12 @@ import cbor2
 
 from devid._capture import (
     MAX_LINE,
+    MAX_T,
+    MIN_T,
     Capture,
     CapturedMessage,
     CaptureHeader,
+    CaptureOutage,
     iter_capture,
     parse_line,
 )
@@ -75,6 +78,23 @@ _CONTAINERS = (dict, list, tuple, cbor2.CBORTag)
 # ---------------------------------------------------------------------------------------
 # values: compiled validators
 # ---------------------------------------------------------------------------------------
+
+
+def outage_findings(outages: Sequence[tuple[float, float, str]],
+                    excused: int) -> list[Finding]:
+    """One ``MSG-BROKER-OUTAGE`` per outage the recorder marked."""
+    out = []
+    for i, (start, end, reason) in enumerate(outages):
+        why = f" ({reason})" if reason else ""
+        note = (f"; {excused} seq jump(s) across outages were not blamed on devices"
+                if excused and i == len(outages) - 1 else "")
+        out.append(finding("MSG-BROKER-OUTAGE",
+                           f"the recorder lost the broker for {end - start:.1f} s{why}: what "
+                           f"devices sent meanwhile is missing; silence and seq jumps across it "
+                           f"are not device findings{note}",
+                           evidence={"lost": start, "regained": end, "reason": reason,
+                                     "excused_seq_jumps": excused}, t=start))
+    return out
 
 
 def _secs(ts: int) -> float:
@@ -490,6 +510,8 @@ class _Device:
     nonce: bytes | None = None
     responses: list[tuple[bytes, float, bytes | None]] = field(default_factory=list)
     device_to: bool = False
+    # topic -> the seq seen last before a recorder outage: a jump from it is the outage's
+    excused: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -586,6 +608,11 @@ class CheckEngine:
         self._devices: dict[str, _Device] = {}
         self._decoder = _Decoder()
         self.findings: list[Finding] = []
+        self.outages: list[tuple[float, float, str]] = []  # (lost, regained, reason)
+        self._lost: tuple[float, str] | None = None
+        self._excused_gaps = 0
+        #: False when a router reports the outages itself (one finding, not one per engine)
+        self.report_outages = True
         # (device, code) -> how many findings were made; past KEEP_PER_CODE only counted
         self._made: dict[tuple[str | None, str], int] = {}
         self._more: dict[tuple[str | None, str], tuple[int, float]] = {}  # -> (count, last t)
@@ -603,6 +630,31 @@ class CheckEngine:
     def add_findings(self, findings: Iterable[Finding]) -> None:
         """Findings made outside the engine (capture lines) join the result."""
         self.findings.extend(findings)
+
+    def add_outage(self, outage: CaptureOutage) -> None:
+        """The recorder lost or regained the broker (a capture's outage marker line).
+
+        Silence and seq jumps across an outage are the recorder's, not the devices':
+        when the broker is back, each device's last state time moves forward by the
+        outage (the heartbeat does not count it) and a seq jump from the last seq seen
+        before it is excused. The outage itself is one ``MSG-BROKER-OUTAGE`` finding."""
+        if outage.state == "lost":
+            if self._lost is None:
+                self._lost = (outage.t, outage.reason)
+        elif self._lost is not None:
+            self._close_outage(outage.t)
+
+    def _close_outage(self, end: float) -> None:
+        assert self._lost is not None
+        start, reason = self._lost
+        self._lost = None
+        end = max(end, start)
+        self.outages.append((start, end, reason))
+        for dev in self._devices.values():
+            last = dev.last_state_t
+            if last is not None and dev.offline_since is None and last < end:
+                dev.last_state_t = last + (end - max(start, last))
+            dev.excused = {topic: seq for topic, (seq, _) in dev.seq.items()}
 
     def feed(self, message: CapturedMessage) -> None:
         self.feed_raw(message.t, message.topic, message.payload, message.retain, message.line)
@@ -872,7 +924,9 @@ class CheckEngine:
         prev, prev_payload = last
         if seq == prev + 1:
             return
-        if seq > prev + 1:
+        if seq > prev + 1 and dev.excused.get(topic) == prev:
+            self._excused_gaps += 1  # the messages were lost while the recorder was away
+        elif seq > prev + 1:
             self._emit("MSG-SEQ-GAP", f"seq jumped from {_show(prev)} to {_show(seq)} "
                        f"({_show(seq - prev - 1)} missing)", previous=prev, seq=seq)
         elif seq == prev and payload == prev_payload:
@@ -1009,6 +1063,10 @@ class CheckEngine:
         if end_t is not None and (end is None or end_t > end):
             end = end_t
         start = self.start_t if self.start_t is not None else self._first_t
+        if self._lost is not None:  # the recording ended without the broker
+            self._close_outage(end if end is not None else self._lost[0])
+        if self.report_outages:
+            self.findings.extend(outage_findings(self.outages, self._excused_gaps))
         for dev in self._devices.values():
             self._finish_retain(dev)
             if end is not None:
@@ -1061,6 +1119,10 @@ class CheckEngine:
     def _finish_identity(self, dev: _Device, start: float) -> None:
         from devid._token import verify_token
 
+        # feed_raw takes any float: a start no datetime holds is verified at the nearest
+        # one (a capture file's times are checked when read, devid._capture.unix_time)
+        if not MIN_T <= start <= MAX_T:
+            start = MAX_T if start > 0 else MIN_T  # (NaN: the earliest)
         now = datetime.fromtimestamp(start, UTC)
         topic = f"devid/1/{dev.urn}/identity"
         if not dev.identities:
@@ -1145,8 +1207,13 @@ def check_capture(capture: Capture, profile: Profile, *,
     """Check a parsed capture file; its line findings come first."""
     engine = CheckEngine(profile, header=capture.header, validator=validator)
     engine.add_findings(capture.findings)
+    outages = list(capture.outages)
     for message in capture.messages:
+        while outages and outages[0].t <= message.t:  # markers in their place in time
+            engine.add_outage(outages.pop(0))
         engine.feed(message)
+    for outage in outages:
+        engine.add_outage(outage)
     return _capture_result(engine.finish(_header_end(capture.header)))
 
 
@@ -1156,6 +1223,8 @@ class LineSink(Protocol):
     findings: list[Finding]
 
     def add_findings(self, findings: Iterable[Finding]) -> None: ...
+
+    def add_outage(self, outage: CaptureOutage) -> None: ...
 
     def feed_raw(self, t: float, topic: str, payload: bytes, retain: bool,
                  line: int = 0) -> None: ...
@@ -1211,7 +1280,7 @@ def feed_lines(
             if m is not None:
                 t_text, topic_b, payload_b, _qos, retain_b = m.groups()
                 t = float(t_text)
-                if math.isfinite(t):
+                if MIN_T <= t <= MAX_T:  # (NaN and the infinities are not)
                     try:
                         topic = topic_b.decode("utf-8")
                         data = a2b(payload_b, strict_mode=True)
@@ -1233,7 +1302,7 @@ def feed_lines(
             qos = obj.get("qos", 0)
             if (type(tv) is float or type(tv) is int) and type(topic) is str and topic and \
                     type(payload) is str and (retain is True or retain is False) and \
-                    type(qos) is int and 0 <= qos <= 2 and math.isfinite(tv):
+                    type(qos) is int and 0 <= qos <= 2 and MIN_T <= tv <= MAX_T:
                 try:
                     data = b64(payload, validate=True)
                 except (binascii.Error, ValueError):
@@ -1244,6 +1313,8 @@ def feed_lines(
         item = parse_line(raw, lineno, source)
         if isinstance(item, CapturedMessage):
             feed(item.t, item.topic, item.payload, item.retain, lineno)
+        elif isinstance(item, CaptureOutage):
+            sink.add_outage(item)
         elif item is not None:
             sink.findings.append(item)
     if sink is None:

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from devid._capture import CaptureHeader
+from devid._capture import CaptureHeader, CaptureOutage
 from devid._check import (
     TOPIC_PREFIX,
     CheckEngine,
@@ -28,6 +28,7 @@ from devid._check import (
     _header_end,
     _token_profiles,
     feed_lines,
+    outage_findings,
 )
 from devid._findings import Finding, finding
 from devid._profiles import PROFILE_ID_RE, Profile, ProfileError, load_profile
@@ -90,6 +91,7 @@ class ClaimedProfiles:
         self._waiting: dict[str | None, list[tuple[float, str, bytes, bool, int]]] = {}
         self._waiting_bytes = 0
         self._notes: list[Finding] = []
+        self._outages: list[CaptureOutage] = []
         self.profiles: dict[str, str] = {}
         """URN -> the id of the profile it was judged against."""
         self.messages = 0
@@ -99,7 +101,15 @@ class ClaimedProfiles:
         if engine is None:
             engine = self._engines[profile.id] = CheckEngine(
                 profile, header=self._header, validator=self._validator)
+            engine.report_outages = False  # said once, below
+            for outage in self._outages:
+                engine.add_outage(outage)
         return engine
+
+    def add_outage(self, outage: CaptureOutage) -> None:
+        self._outages.append(outage)
+        for engine in self._engines.values():
+            engine.add_outage(outage)
 
     def feed_raw(self, t: float, topic: str, payload: bytes, retain: bool,
                  line: int = 0) -> None:
@@ -179,6 +189,10 @@ class ClaimedProfiles:
             else:
                 findings.extend(result.findings)
         findings.extend(self._notes)
+        if self._engines:
+            first = next(iter(self._engines.values()))
+            findings.extend(outage_findings(
+                first.outages, sum(e._excused_gaps for e in self._engines.values())))
         profiles = sorted(set(self.profiles.values()))
         return CheckResult(", ".join(profiles), self.messages, sorted(devices), findings,
                            dict(sorted(device_messages.items())),
@@ -234,6 +248,10 @@ class MultiCheck:
 
     def add_findings(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)
+
+    def add_outage(self, outage: CaptureOutage) -> None:
+        if self.engine is not None:
+            self.engine.add_outage(outage)
 
     def feed_raw(self, t: float, topic: str, payload: bytes, retain: bool,
                  line: int = 0) -> None:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
-from devid._capture import CapturedMessage, CaptureHeader, CaptureWriter
+from devid._capture import CapturedMessage, CaptureHeader, CaptureOutage, CaptureWriter
 from devid._mqtt import Message, MqttClient, MqttError, MqttSettings
 
 DEFAULT_FILTER = "devid/1/#"
@@ -46,6 +46,7 @@ class RecordResult:
     retain_inferred: bool = False
     topics: set[str] = field(default_factory=set)
     probes: int = 0
+    outages: int = 0  # times the broker went away during the recording
 
 
 class _RetainProber:
@@ -125,6 +126,7 @@ async def record(
     settings: MqttSettings | None = None,
     ready: asyncio.Event | None = None,
     on_message: Callable[[CapturedMessage], None] | None = None,
+    on_outage: Callable[[CaptureOutage], None] | None = None,
 ) -> RecordResult:
     """Record ``topic_filter`` on ``broker_url`` into ``out`` until ``duration`` or ``stop``.
 
@@ -132,7 +134,10 @@ async def record(
 
     ``out`` is a text file, or a callable that opens one: it is called only once the
     broker has accepted the connection (so a failed connection leaves no empty file).
-    ``ready`` is set once the subscription is in place. Raises
+    ``ready`` is set once the subscription is in place. When the broker goes away the
+    client reconnects (with backoff) and resubscribes; the outage is written into the
+    capture as two marker lines (``{"t", "outage": "lost"|"regained"}``, spec §6) so
+    ``devid check`` does not blame devices for it, and ``on_outage`` hears of each. Raises
     :class:`~devid._mqtt.MqttConnectError` when the broker cannot be reached.
     """
     filters = [topic_filter] if isinstance(topic_filter, str) else list(topic_filter)
@@ -149,8 +154,17 @@ async def record(
         writer = CaptureWriter(out() if callable(out) else out, header)
         prober: _RetainProber | None = None
         probe_client: MqttClient | None = None
-        queue: asyncio.Queue[tuple[Message, asyncio.Future[bool] | None, bool] | None] = \
+        queue: asyncio.Queue[
+            tuple[Message | CaptureOutage, asyncio.Future[bool] | None, bool] | None] = \
             asyncio.Queue()
+
+        def outage(state: str, reason: str = "") -> None:
+            marker = CaptureOutage(time.time(), state, reason)
+            result.outages += state == "lost"
+            queue.put_nowait((marker, None, False))
+
+        client.on_connection_lost = lambda reason: outage("lost", reason)
+        client.on_reconnect = lambda: outage("regained")
 
         def emit(message: Message, retain: bool) -> None:
             captured = CapturedMessage(message.t, message.topic, message.payload, message.qos,
@@ -167,6 +181,11 @@ async def record(
                 if item is None:
                     return
                 message, fut, retain = item
+                if isinstance(message, CaptureOutage):
+                    writer.write_outage(message)
+                    if on_outage is not None:
+                        on_outage(message)
+                    continue
                 if fut is not None:
                     try:
                         retain = await asyncio.wait_for(asyncio.shield(fut), 5.0)

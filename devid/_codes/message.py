@@ -8,6 +8,7 @@ from devid._findings import Severity as S
 CODES: tuple[CodeSpec, ...] = (
     CodeSpec("MSG-CAPTURE-LINE", S.WARNING, "A capture line does not parse as a message record.", "devid-1 §6"),
     CodeSpec("MSG-CAPTURE-EMPTY", S.ERROR, "A capture file holds no message at all (nothing could be checked).", "devid-1 §6"),
+    CodeSpec("MSG-BROKER-OUTAGE", S.WARNING, "The recorder lost the broker for a while (an outage marker in the capture): what devices sent meanwhile is missing; silence and seq jumps across the outage are not blamed on devices.", "devid-1 §6; docs/check.md"),
     CodeSpec("MSG-NO-DEVICE", S.ERROR, "The check judged no device of the requested profile or ecosystem; the finding says what the capture held instead.", "docs/check.md (Ecosystems)"),
     CodeSpec("MSG-NOT-JUDGED", S.WARNING, "Messages of an ecosystem were in the capture but not judged (devid/1 traffic when --ecosystem leaves devid out).", "docs/check.md (Ecosystems)"),
     # -- topics and payloads -------------------------------------------------------------

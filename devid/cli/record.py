@@ -66,6 +66,7 @@ async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], *,
                out_name: str, duration: float | None, topic: tuple[str, ...],
                settings: MqttSettings,
                live: bool) -> None:
+    from devid._capture import CaptureOutage
     from devid._mqtt import MqttConnectError, MqttError
     from devid._record import record
 
@@ -90,9 +91,21 @@ async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], *,
 
     announcer = loop.create_task(announce())
     try:
+        lost_at: list[float] = []
+
+        def on_outage(marker: CaptureOutage) -> None:
+            if marker.state == "lost":
+                lost_at.append(marker.t)
+                why = f" ({marker.reason})" if marker.reason else ""
+                _note(f"devid record: lost the broker{why}; reconnecting with backoff")
+            else:
+                gone = marker.t - lost_at[-1] if lost_at else 0.0
+                _note(f"devid record: broker back after {gone:.1f} s; the outage is marked "
+                      "in the capture")
+
         result = await record(broker_url, out, topic_filter=topic, duration=duration,
                               stop=stop, settings=settings, ready=ready,
-                              on_message=counter.message)
+                              on_message=counter.message, on_outage=on_outage)
     except MqttConnectError as exc:
         fail(broker_error(exc, broker_url))
     except (MqttError, OSError) as exc:
@@ -103,6 +116,8 @@ async def _run(broker_url: str, out: IO[str] | Callable[[], IO[str]], *,
         with contextlib.suppress(asyncio.CancelledError):
             await announcer
     note = " (retain flags inferred: MQTT 3.1.1)" if result.retain_inferred else ""
+    if result.outages:
+        note += f"; the broker went away {result.outages} time(s), marked in the capture"
     _note(f"devid record: {result.messages} messages on {len(result.topics)} topics, "
           f"MQTT {result.protocol}{note}")
 
