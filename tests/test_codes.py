@@ -86,7 +86,8 @@ PURE_MODULES = ["_findings", "_codes", "_cbor", "_cose", "_certs", "_token", "_i
                 "discovery/_parsers_thread.py", "discovery/_parsers_shelly.py",
                 "discovery/_parsers_vendors.py", "discovery/_merge.py",
                 "discovery/_ecosystems.py", "discovery/_record.py", "live/_possession.py",
-                "ecosystems", "_multicheck.py", "_export.py"]
+                "ecosystems", "_multicheck.py", "_export.py", "_audit.py",
+                "_reports/_chain.py"]
 TRANSPORTS = {"paho", "zeroconf", "socket", "asyncio", "amqtt", "ssl"}
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from devid._codes import ha, homie, identity, live, matter, message
+from devid._codes import ha, homie, identity, live, matter, message, report, security
 from devid._findings import CodeSpec
 
 
 def _build() -> Mapping[str, CodeSpec]:
     table: dict[str, CodeSpec] = {}
-    for module in (identity, message, live, matter, ha, homie):
+    for module in (identity, message, live, matter, ha, homie, report, security):
         for spec in module.CODES:
             if spec.code in table:
                 raise RuntimeError(f"finding code {spec.code} registered twice")

@@ -4,11 +4,15 @@ One result model (:class:`ScanReport` of :class:`ScannedDevice` s;
 :class:`SuiteRun` of :class:`TestResult` s) rendered as JSON
 (:func:`scan_to_dict`, :func:`suite_to_dict`), JUnit XML (:func:`render_junit`)
 and self-contained HTML (:func:`render_scan_html`, :func:`render_suite_html`);
-suite results are kept in SQLite by :class:`ResultStore` as each test finishes.
+suite results are kept in SQLite by :class:`ResultStore` as each test finishes,
+hash-chained (:class:`ChainVerdict`); reports carry a ``trace``
+(:func:`build_trace`) and can be signed (:func:`sign_file`, :func:`verify_report`;
+docs/signing.md).
 """
 
 from __future__ import annotations
 
+from devid._reports._chain import ChainVerdict
 from devid._reports._html import content_security_policy, render_scan_html, render_suite_html
 from devid._reports._json import (
     device_to_dict,
@@ -27,18 +31,33 @@ from devid._reports._model import (
     TestStatus,
     finding_from_dict,
 )
+from devid._reports._signing import (
+    ReportVerdict,
+    Signer,
+    SigningError,
+    sign_file,
+    sign_report,
+    signature_path,
+    verify_report,
+)
 from devid._reports._store import ResultStore, RunInfo, StoreError
+from devid._reports._trace import build_trace
 
 __all__ = [
+    "ChainVerdict",
     "IdentityVerdict",
+    "ReportVerdict",
     "ResultStore",
     "RunInfo",
     "ScanReport",
     "ScannedDevice",
+    "Signer",
+    "SigningError",
     "StoreError",
     "SuiteRun",
     "TestResult",
     "TestStatus",
+    "build_trace",
     "content_security_policy",
     "device_to_dict",
     "finding_from_dict",
@@ -48,5 +67,9 @@ __all__ = [
     "render_suite_html",
     "render_suite_json",
     "scan_to_dict",
+    "sign_file",
+    "sign_report",
+    "signature_path",
     "suite_to_dict",
+    "verify_report",
 ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from importlib import metadata, resources
@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 
 from devid._codes import REGISTRY
 from devid._reports._model import ScannedDevice, ScanReport, SuiteRun, TestStatus
+from devid._reports._trace import trace_lines
 
 STATUS_COLOURS = {
     TestStatus.PASSED: "#1b7f3b",
@@ -95,9 +96,11 @@ def _version() -> str:
         return "dev"
 
 
-def _common(generated: datetime | None) -> dict[str, Any]:
+def _common(generated: datetime | None, trace: Mapping[str, Any] | None = None
+            ) -> dict[str, Any]:
     css = _css()
     return {
+        "trace": trace_lines(trace) if trace is not None else [],
         "css": Markup(css),  # noqa: S704 (our own stylesheet, shipped with the package)
         "csp": content_security_policy(css),
         "version": _version(),
@@ -248,7 +251,8 @@ def _bar_chart(rows: Iterable[tuple[str, list[tuple[str, int, str]]]], *, label:
     return Markup("".join(parts))  # noqa: S704 (every interpolated string is escaped above)
 
 
-def render_scan_html(report: ScanReport, *, generated: datetime | None = None) -> str:
+def render_scan_html(report: ScanReport, *, generated: datetime | None = None,
+                     trace: Mapping[str, Any] | None = None) -> str:
     """A scan report a homeowner can read: summary, a table, then each device in detail."""
     devices = _scan_devices(report)
     verdicts = [d["verdict"] for d in devices]
@@ -277,7 +281,7 @@ def render_scan_html(report: ScanReport, *, generated: datetime | None = None) -
         _env()
         .get_template("scan.html.j2")
         .render(
-            **_common(generated),
+            **_common(generated, trace),
             devices=devices,
             findings=list(report.findings),
             counts=counts,
@@ -295,7 +299,8 @@ def render_scan_html(report: ScanReport, *, generated: datetime | None = None) -
 # -- suite report (for a lab) --------------------------------------------------------------
 
 
-def render_suite_html(run: SuiteRun, *, generated: datetime | None = None) -> str:
+def render_suite_html(run: SuiteRun, *, generated: datetime | None = None,
+                      trace: Mapping[str, Any] | None = None) -> str:
     """A suite run: summary, a pass/fail chart per test, per-device results."""
     devices = []
     for urn in run.device_urns():
@@ -335,7 +340,7 @@ def render_suite_html(run: SuiteRun, *, generated: datetime | None = None) -> st
         _env()
         .get_template("suite.html.j2")
         .render(
-            **_common(generated),
+            **_common(generated, trace),
             run=run,
             devices=devices,
             tests=names,

@@ -23,10 +23,12 @@ as ``\\uXXXX``.
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC
+from typing import Any
 
 from devid._findings import Finding, Severity
 from devid._reports._model import SuiteRun, TestResult, TestStatus
@@ -76,8 +78,10 @@ def _case(parent: ET.Element, r: TestResult) -> None:
         ET.SubElement(case, "system-out").text = _finding_lines(r.findings)
 
 
-def render_junit(run: SuiteRun, *, hostname: str = "devid") -> str:
-    """The run as a JUnit XML document (UTF-8 text with an XML declaration)."""
+def render_junit(run: SuiteRun, *, hostname: str = "devid",
+                 trace: Mapping[str, Any] | None = None) -> str:
+    """The run as a JUnit XML document (UTF-8 text with an XML declaration); ``trace``
+    (docs/signing.md) goes to each testsuite's properties as ``devid.trace`` (JSON)."""
     total = run.counts()
     root = ET.Element(
         "testsuites",
@@ -117,6 +121,8 @@ def render_junit(run: SuiteRun, *, hostname: str = "devid") -> str:
             ("device", urn),
             ("device_name", run.devices.get(urn, "")),
             ("not_run", str(statuses.count(TestStatus.NOT_RUN))),
+            *((("devid.trace", json.dumps(trace, ensure_ascii=False, sort_keys=True,
+                                          default=str)),) if trace is not None else ()),
         ):
             ET.SubElement(props, "property", name=key, value=xml_text(value))
         for r in results:

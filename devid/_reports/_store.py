@@ -6,12 +6,27 @@ returns, so a run that is killed loses nothing already recorded;
 skip; :meth:`ResultStore.load_run` rebuilds the :class:`SuiteRun` every report is
 rendered from.
 
-Schema (``PRAGMA user_version = 2``; a version 1 file is upgraded in place)::
+Schema (``PRAGMA user_version = 3``; version 1 and 2 files are upgraded in place)::
 
     runs(run_id PK, profile, started, finished NULL, devices JSON,
-         key JSON NULL, plan JSON NULL)
+         key JSON NULL, plan JSON NULL, chain_rows NULL, chain_head NULL,
+         chain_adopted NULL)
     results(run_id, device_urn, test_id, test_name, status, findings JSON,
-            duration, started, reason, PRIMARY KEY (run_id, device_urn, test_id))
+            duration, started, reason, seq NULL, prev_hash NULL, row_hash NULL,
+            PRIMARY KEY (run_id, device_urn, test_id))
+    replaced(the columns of results, no key): rows a re-recorded result superseded
+
+**Hash chain** (version 3, :mod:`devid._reports._chain`): each result row written
+carries ``seq`` (1, 2, ... within its run), the SHA-256 of the previous row of its
+run (``prev_hash``; for the first row, the hash of the run's id, profile and start
+time) and its own ``row_hash`` (SHA-256 over ``prev_hash`` and the row's content);
+the run keeps the last hash and the row count (``chain_head``, ``chain_rows``),
+updated in the same transaction. Recording a (device, test) again moves the old row
+to ``replaced`` (kept, still in the chain) and appends the new one, so the chain
+only ever grows. :meth:`ResultStore.verify_chain` walks it: an edited, deleted,
+inserted or moved row is a finding. Runs stored before version 3 have no hashes
+(``chain_rows`` NULL: "not chained"); when such a run is resumed, its rows are
+chained first (``chain_adopted`` says how many) and the chain goes on from there.
 
 A run's number (``devid results show --run N``) is its ``rowid``: 1, 2, ... in the
 order the runs began. ``key`` is what makes two invocations the same run (profile,
@@ -38,9 +53,10 @@ from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Any
 
+from devid._reports import _chain
 from devid._reports._model import SuiteRun, TestResult, TestStatus, finding_from_dict
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _RESULTS = """
 CREATE TABLE IF NOT EXISTS {name} (
@@ -54,9 +70,41 @@ CREATE TABLE IF NOT EXISTS {name} (
     duration   REAL NOT NULL,
     started    TEXT NOT NULL,
     reason     TEXT NOT NULL DEFAULT '',
+    seq        INTEGER,
+    prev_hash  TEXT,
+    row_hash   TEXT,
     PRIMARY KEY (run_id, device_urn, test_id)
 );
 """
+
+_REPLACED = """
+CREATE TABLE IF NOT EXISTS replaced (
+    run_id     TEXT NOT NULL,
+    device_urn TEXT NOT NULL,
+    test_id    TEXT NOT NULL,
+    test_name  TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    findings   TEXT NOT NULL,
+    duration   REAL NOT NULL,
+    started    TEXT NOT NULL,
+    reason     TEXT NOT NULL DEFAULT '',
+    seq        INTEGER,
+    prev_hash  TEXT,
+    row_hash   TEXT
+);
+"""
+
+#: The columns of a result row, in the order the hash chain reads them.
+_ROW = ("run_id, device_urn, test_id, test_name, status, findings, duration, started, reason, "
+        "seq, prev_hash, row_hash")
+_MARKS = ", ".join("?" * 12)
+# the statements of the hash chain (constant text: only the column list is spliced in)
+_SELECT_ONE = f"SELECT {_ROW} FROM results WHERE run_id = ? AND device_urn = ? AND test_id = ?"  # noqa: S608
+_TO_REPLACED = f"INSERT INTO replaced ({_ROW}) VALUES ({_MARKS})"  # noqa: S608
+_INSERT_ROW = f"INSERT INTO results ({_ROW}) VALUES ({_MARKS})"  # noqa: S608
+_SELECT_RUN = f"SELECT {_ROW} FROM results WHERE run_id = ? ORDER BY rowid"  # noqa: S608
+_SELECT_ADOPT = f"SELECT rowid, {_ROW} FROM results WHERE run_id = ? ORDER BY rowid"  # noqa: S608
+_SELECT_REPLACED = f"SELECT {_ROW} FROM replaced WHERE run_id = ? ORDER BY rowid"  # noqa: S608
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -66,9 +114,12 @@ CREATE TABLE IF NOT EXISTS runs (
     finished TEXT,
     devices  TEXT NOT NULL DEFAULT '{}',
     key      TEXT,
-    plan     TEXT
+    plan     TEXT,
+    chain_rows    INTEGER,
+    chain_head    TEXT,
+    chain_adopted INTEGER
 );
-""" + _RESULTS.format(name="results")
+""" + _RESULTS.format(name="results") + _REPLACED
 
 #: Why a planned test has no result, by whether its run finished.
 NOT_RUN_UNFINISHED = "the run stopped before this test ran (interrupted, or still running)"
@@ -142,7 +193,8 @@ class ResultStore:
         self._lock = threading.Lock()
 
     def _upgrade(self) -> None:
-        """Create the schema, or upgrade a version 1 file (one transaction)."""
+        """Create the schema, or upgrade a version 1 or 2 file (one transaction). Results
+        stored before version 3 keep no hashes: their runs are "not chained"."""
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         version = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have
@@ -152,10 +204,18 @@ class ResultStore:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "runs" in tables:
             columns = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
-            for column in ("key", "plan"):
+            for column, kind in (("key", "TEXT"), ("plan", "TEXT"), ("chain_rows", "INTEGER"),
+                                 ("chain_head", "TEXT"), ("chain_adopted", "INTEGER")):
                 if column not in columns:
-                    db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
-        if "results" in tables:
+                    db.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
+        if "results" in tables and version >= 2:
+            # version 2 -> 3: the hash chain columns (existing rows stay unchained)
+            columns = {r[1] for r in db.execute("PRAGMA table_info(results)")}
+            for column, kind in (("seq", "INTEGER"), ("prev_hash", "TEXT"),
+                                 ("row_hash", "TEXT")):
+                if column not in columns:
+                    db.execute(f"ALTER TABLE results ADD COLUMN {column} {kind}")
+        elif "results" in tables:
             # version 1 had no 'not_run' status and no reason: rebuild the table
             db.execute(_RESULTS.format(name="results_v2"))
             db.execute(
@@ -228,16 +288,18 @@ class ResultStore:
         new_plan = [list(p) for p in plan] if plan is not None else None
         existing = self._run_row(rid)
         if existing is None:
+            start = _iso(started or datetime.now(UTC))
             self._write(
-                "INSERT INTO runs (run_id, profile, started, finished, devices, key, plan) "
-                "VALUES (?, ?, ?, NULL, ?, ?, ?)",
+                "INSERT INTO runs (run_id, profile, started, finished, devices, key, plan, "
+                "chain_rows, chain_head) VALUES (?, ?, ?, NULL, ?, ?, ?, 0, ?)",
                 (
                     rid,
                     profile,
-                    _iso(started or datetime.now(UTC)),
+                    start,
                     json.dumps(dict(devices or {})),
                     _dump_key(key),
                     json.dumps(new_plan) if new_plan is not None else None,
+                    _chain.genesis(rid, profile, start),
                 ),
             )
         else:
@@ -357,22 +419,100 @@ class ResultStore:
     # -- results ---------------------------------------------------------------------------
 
     def record(self, run_id: str, result: TestResult) -> None:
-        """Write one result and commit it before returning."""
-        self._write(
-            "INSERT OR REPLACE INTO results (run_id, device_urn, test_id, test_name, status, "
-            "findings, duration, started, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                result.device_urn,
-                result.test_id,
-                result.test_name,
-                result.status.value,
-                json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False, default=str),
-                float(result.duration),
-                _iso(result.started),
-                result.reason,
-            ),
+        """Write one result and commit it before returning.
+
+        The row is appended to the run's hash chain in the same transaction; a result
+        recorded again for the same (device, test) moves the earlier row to ``replaced``.
+        """
+        content = (
+            run_id,
+            result.device_urn,
+            result.test_id,
+            result.test_name,
+            result.status.value,
+            json.dumps([f.to_dict() for f in result.findings], ensure_ascii=False, default=str),
+            float(result.duration),
+            _iso(result.started),
+            result.reason,
         )
+        db = self._db
+        with self._lock:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                head = db.execute(
+                    "SELECT chain_rows, chain_head, profile, started FROM runs WHERE run_id = ?",
+                    (run_id,),
+                ).fetchone()
+                if head is None:
+                    raise StoreError(f"{self.path}: no run {run_id!r}")
+                count, last = head[0], head[1]
+                if count is None:  # a run stored before schema 3: chain its rows first
+                    count, last = self._adopt(run_id, head[2], head[3])
+                old = db.execute(
+                    _SELECT_ONE, (run_id, result.device_urn, result.test_id)
+                ).fetchone()
+                if old is not None:
+                    db.execute(_TO_REPLACED, tuple(old))
+                    db.execute(
+                        "DELETE FROM results WHERE run_id = ? AND device_urn = ? "
+                        "AND test_id = ?",
+                        (run_id, result.device_urn, result.test_id),
+                    )
+                seq = int(count) + 1
+                digest = _chain.row_hash(last, seq, content)
+                db.execute(_INSERT_ROW, (*content, seq, last, digest))
+                db.execute("UPDATE runs SET chain_rows = ?, chain_head = ? WHERE run_id = ?",
+                           (seq, digest, run_id))
+                db.execute("COMMIT")
+            except (sqlite3.DatabaseError, StoreError) as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(exc, StoreError):
+                    raise
+                raise StoreError(f"{self.path}: {exc}") from None
+
+    def _adopt(self, run_id: str, profile: str, started: str) -> tuple[int, str]:
+        """Chain the rows of a run stored before schema 3 (inside the caller's
+        transaction), in the order they were written; returns (rows, head)."""
+        db = self._db
+        last = _chain.genesis(run_id, profile, started)
+        rows = db.execute(_SELECT_ADOPT, (run_id,)).fetchall()
+        for seq, row in enumerate(rows, start=1):
+            digest = _chain.row_hash(last, seq, row[1:10])
+            db.execute("UPDATE results SET seq = ?, prev_hash = ?, row_hash = ? WHERE rowid = ?",
+                       (seq, last, digest, row[0]))
+            last = digest
+        db.execute("UPDATE runs SET chain_rows = ?, chain_head = ?, chain_adopted = ? "
+                   "WHERE run_id = ?", (len(rows), last, len(rows), run_id))
+        return len(rows), last
+
+    def verify_chain(self, run_id: str | None = None) -> list[_chain.ChainVerdict]:
+        """Check the hash chain of ``run_id`` (default: every run, oldest first)."""
+        with self._lock:
+            runs = self._db.execute(
+                "SELECT run_id, profile, started, rowid, chain_rows, chain_head, chain_adopted "
+                "FROM runs WHERE (? IS NULL OR run_id = ?) ORDER BY rowid",
+                (run_id, run_id),
+            ).fetchall()
+            out = []
+            for run in runs:
+                rows = self._db.execute(_SELECT_RUN, (run[0],)).fetchall()
+                replaced = self._db.execute(_SELECT_REPLACED, (run[0],)).fetchall()
+                out.append(_chain.walk(tuple(run), [tuple(r) for r in rows],
+                                       [tuple(r) for r in replaced]))
+        if run_id is not None and not out:
+            raise StoreError(f"{self.path}: no run {run_id!r}")
+        return out
+
+    def chain_head(self, run_id: str) -> tuple[int | None, str | None]:
+        """(rows, head hash) of the run's chain as stored; (None, None): not chained."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT chain_rows, chain_head FROM runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no run {run_id!r}")
+        return (int(row[0]) if row[0] is not None else None), row[1]
 
     def done(self, run_id: str) -> set[tuple[str, str]]:
         """The (device URN, test id) pairs of ``run_id`` that already have a result

@@ -30,6 +30,7 @@ _MODULES = (
     "test",
     "results",
     "demo",
+    "audit",
 )
 
 

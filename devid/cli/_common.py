@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -166,3 +166,142 @@ def load_trust_store(directory: str, option: str = "--trust") -> Any:
         if reason.startswith(f"{directory}: "):
             reason = reason[len(directory) + 2:]
         fail(f"{option} {directory}: {reason}")
+
+
+# --- signed, traceable reports (docs/signing.md) ---------------------------------------------
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def sign_options(stdout: bool) -> Callable[[_F], _F]:
+    """``--sign-key KEY --sign-chain PEM`` (and, when the command can print its report on
+    stdout, ``--sign-out FILE``) for a report command."""
+    def decorate(func: _F) -> _F:
+        if stdout:
+            func = click.option(
+                "--sign-out", "sign_out", metavar="FILE",
+                help="Where to write the signature of the report printed on stdout "
+                     "(redirect stdout to a file and verify that file with "
+                     "'devid verify report FILE --signature FILE.cose').")(func)
+        func = click.option(
+            "--sign-chain", "sign_chain", metavar="PEM",
+            help="The lab's certificate chain (PEM, lab certificate first), put in the "
+                 "signature's x5chain.")(func)
+        return click.option(
+            "--sign-key", "sign_key", metavar="KEY",
+            help="Sign each report file with this private key (PEM; an encrypted key's "
+                 "passphrase comes from $DEVID_SIGN_PASSPHRASE): a detached COSE_Sign1 "
+                 "beside it, REPORT.cose.")(func)
+    return decorate
+
+
+def load_signer(key_file: str | None, chain_file: str | None) -> Any:
+    """The :class:`devid._reports.Signer` of ``--sign-key``/``--sign-chain`` (``None``
+    when neither is given); any problem is one line (exit 2). The passphrase of an
+    encrypted key is read from ``$DEVID_SIGN_PASSPHRASE``, never from the command line."""
+    import os
+
+    if key_file is None and chain_file is None:
+        return None
+    if key_file is None or chain_file is None:
+        fail("--sign-key and --sign-chain go together")
+    from devid._reports._signing import (
+        PASSPHRASE_ENV,
+        Signer,
+        SigningError,
+        load_chain,
+        load_signing_key,
+    )
+
+    secret = os.environ.get(PASSPHRASE_ENV)
+    option = "--sign-key"
+    try:
+        key = load_signing_key(key_file, secret.encode("utf-8") if secret else None)
+        option = "--sign-chain"
+        chain = load_chain(chain_file)
+        option = "--sign-key"
+        signer = Signer(key, tuple(chain))
+        mode = Path(key_file).stat().st_mode
+    except (SigningError, OSError) as exc:
+        fail(f"{option}: {getattr(exc, 'strerror', None) or exc}")
+    if mode & 0o077:
+        click.echo(f"devid: warning: --sign-key {key_file} is readable by other users "
+                   f"(mode {mode & 0o777:o}; use chmod 600)", err=True)
+    return signer
+
+
+def check_sign_out(signer: Any, stdout_report: bool, sign_out: str | None,
+                   files: Iterable[str | None]) -> None:
+    """Usage checks before any work: a report printed on stdout needs ``--sign-out``; there
+    must be something to sign; ``--sign-out`` needs a report on stdout and a signer."""
+    from devid.cli._output import output_problem
+
+    if signer is None:
+        if sign_out is not None:
+            fail("--sign-out needs --sign-key and --sign-chain")
+        return
+    if stdout_report and sign_out is None:
+        fail("--sign-key: the report goes to stdout: give --sign-out FILE for its signature")
+    if sign_out is not None and not stdout_report:
+        fail("--sign-out signs a report printed on stdout (--json); report files are "
+             "signed as FILE.cose")
+    wanted = [f for f in files if f and f != "-"]
+    if not wanted and not stdout_report:
+        fail("--sign-key: no report to sign (give a report option)")
+    from devid._reports._signing import signature_path
+
+    for option, target in [("--sign-out", sign_out),
+                           *(("--sign-key", str(signature_path(f))) for f in wanted)]:
+        problem = output_problem(target) if target is not None else None
+        if problem is not None:
+            fail(f"{option}: {target}: {problem}")
+
+
+def sign_written(path: str, signer: Any) -> None:
+    """Sign the report file ``path`` as written (``path.cose``) and say so on stderr."""
+    if signer is None or path == "-":
+        return
+    from devid._reports._signing import sign_file
+
+    try:
+        out = sign_file(path, signer)
+    except OSError as exc:
+        fail(f"--sign-key: {path}: {exc.strerror or exc}")
+    click.echo(f"devid: wrote signature: {out}", err=True)
+
+
+def emit_json_line(obj: Any) -> bytes:
+    """:func:`emit_json`, returning the exact bytes written (for a signature)."""
+    data = (json.dumps(obj, separators=(",", ":"), ensure_ascii=False, default=str)
+            + "\n").encode("utf-8")
+    click.echo(data, nl=False)
+    return data
+
+
+def sign_stdout(data: bytes, signer: Any, sign_out: str | None) -> None:
+    """Write the signature of the report bytes printed on stdout to ``--sign-out``."""
+    if signer is None or sign_out is None:
+        return
+    from devid._reports._signing import sign_report
+
+    try:
+        Path(sign_out).write_bytes(sign_report(data, signer, content_type="application/json"))
+    except OSError as exc:
+        fail(f"--sign-out {sign_out}: {exc.strerror or exc}")
+    click.echo(f"devid: wrote signature: {sign_out}", err=True)
+
+
+def command_trace(started: datetime, *, profiles: Iterable[Any] = (), trust: Any = None,
+                  results_chain: Any = None) -> dict[str, Any]:
+    """The ``trace`` of the running command's report (docs/signing.md): its options are
+    read from click's context (secret-looking values redacted)."""
+    from devid._reports._trace import build_trace
+
+    ctx = click.get_current_context(silent=True)
+    command, options = "devid", {}
+    if ctx is not None:
+        parts = ctx.command_path.split(" ", 1)
+        command = "devid" + (f" {parts[1]}" if len(parts) > 1 else "")
+        options = dict(ctx.params)
+    return build_trace(started=started, profiles=list(profiles), trust=trust, command=command,
+                       options=options, results_chain=results_chain)

@@ -13,11 +13,16 @@ import click
 from devid.cli._common import (
     EXIT_INVALID,
     EXIT_OK,
-    emit_json,
+    check_sign_out,
+    command_trace,
+    emit_json_line,
     expand_inputs,
     fail,
+    load_signer,
     load_trust_store,
     middle,
+    sign_options,
+    sign_stdout,
 )
 
 
@@ -52,9 +57,11 @@ STDIN = Path("-")
 @click.option("--profile-dir", "profile_dirs", multiple=True, metavar="DIR",
               help="Extra directory of profile documents (searched before the shipped ones).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per capture per line.")
+@sign_options(stdout=True)
 def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
               ecosystems: tuple[str, ...], ha_prefix: str, trust_dir: str | None,
-              profile_dirs: tuple[str, ...], as_json: bool) -> None:
+              profile_dirs: tuple[str, ...], as_json: bool, sign_key: str | None = None,
+              sign_chain: str | None = None, sign_out: str | None = None) -> None:
     """Check capture files (JSON Lines, spec devid/1 §6): devid/1 devices against a
     profile, Home Assistant discovery and Homie devices against their conventions.
     CAPTURE '-' reads standard input (`devid record --out - ... | devid check -`).
@@ -74,12 +81,16 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
     --json prints one object per capture:
       {"input", "valid", "profile", "devices", "messages",
        "findings": [{"code", "severity", "message", "subject", "t", ...}],
-       "ecosystems", "judged", "other_topics", "device_list"}
+       "ecosystems", "judged", "other_topics", "device_list", "trace"}
+    With --sign-key/--sign-chain the JSON lines printed are signed (--sign-out FILE).
     """
+    from datetime import UTC, datetime
+
     from devid._capture import bounded_lines
     from devid._check import CheckResult, check_lines
     from devid._multicheck import check_capture_lines
     from devid._profiles import Profile, ProfileError, load_profile
+    from devid._reports._trace import profiles_by_id
 
     if "auto" in ecosystems and len(set(ecosystems)) > 1:
         fail("--ecosystem: auto cannot be combined with another ecosystem")
@@ -94,6 +105,12 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
         except ProfileError as exc:
             fail(f"--profile: {exc}")
     validator = _validator(trust_dir)
+    signer = load_signer(sign_key, sign_chain)
+    if signer is not None and not as_json:
+        fail("--sign-key signs the --json report: add --json")
+    check_sign_out(signer, as_json, sign_out, [])
+    started = datetime.now(UTC)
+    printed: list[bytes] = []
     if captures.count("-") > 1:
         fail("'-' (standard input) can be given once")
     paths = [p for raw in captures
@@ -118,11 +135,16 @@ def check_cmd(*, captures: tuple[str, ...], profile_ref: str | None,
             fail(f"{path}: {exc.strerror or exc}")
         all_valid &= result.valid
         if as_json:
-            emit_json(result.to_dict(str(path)))
+            doc = result.to_dict(str(path))
+            ids = [profile, result.profile, *result.device_profiles.values()]
+            doc["trace"] = command_trace(started, profiles=profiles_by_id(ids, profile_dirs),
+                                         trust=validator.trust if validator else None)
+            printed.append(emit_json_line(doc))
         else:
             results.append((path, result))
     if not as_json:
         _print(results)
+    sign_stdout(b"".join(printed), signer, sign_out)
     sys.exit(EXIT_OK if all_valid else EXIT_INVALID)
 
 

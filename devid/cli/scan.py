@@ -15,7 +15,21 @@ from typing import Any
 
 import click
 
-from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail, load_trust_store, middle
+from devid.cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    check_sign_out,
+    command_trace,
+    emit_json,
+    emit_json_line,
+    fail,
+    load_signer,
+    load_trust_store,
+    middle,
+    sign_options,
+    sign_stdout,
+    sign_written,
+)
 from devid.cli._output import check_outputs
 
 TRUST_ENV = "DEVID_TRUST"
@@ -159,11 +173,11 @@ def run_scan(*, broker: str | None, trust_dir: str | None, timeout: float,
                                       ha_prefix=ha_prefix))
 
 
-def write_html(report: Any, path: str) -> None:
+def write_html(report: Any, path: str, trace: Any = None) -> None:
     from devid._reports import render_scan_html
 
     try:
-        Path(path).write_text(render_scan_html(report), encoding="utf-8")
+        Path(path).write_text(render_scan_html(report, trace=trace), encoding="utf-8")
     except OSError as exc:
         fail(f"--html {path}: {exc.strerror or exc}")
 
@@ -184,10 +198,12 @@ def write_html(report: Any, path: str) -> None:
 @click.option("--html", "html_file", metavar="FILE", help="Write an HTML report to FILE.")
 @click.option("--ha-prefix", default="homeassistant", show_default=True, metavar="PREFIX",
               help="Home Assistant's MQTT discovery prefix on the broker.")
+@sign_options(stdout=True)
 def scan_command(  # noqa: PLR0917 (click passes options positionally)
         broker: str | None, trust_dir: str | None, timeout: float,
                  interface: str | None, as_json: bool, html_file: str | None,
-                 ha_prefix: str) -> None:
+                 ha_prefix: str, sign_key: str | None = None, sign_chain: str | None = None,
+                 sign_out: str | None = None) -> None:
     """Find devices (DNS-SD and MQTT), verify their identity and challenge them.
 
     \b
@@ -198,6 +214,9 @@ def scan_command(  # noqa: PLR0917 (click passes options positionally)
     and judged beside them (ecosystem ha / homie, with their entities and findings).
     Exit 0: no device has an error finding; 1: some device does, or nothing was found.
     """
+    from datetime import UTC, datetime
+
+    started = datetime.now(UTC)
     if not ha_prefix or any(c in ha_prefix for c in "+#\x00") or ha_prefix.strip("/") != ha_prefix:
         fail(f"--ha-prefix: {ha_prefix!r} is not a topic prefix")
     broker = broker or os.environ.get(BROKER_ENV) or None
@@ -208,15 +227,25 @@ def scan_command(  # noqa: PLR0917 (click passes options positionally)
 
         interface = check_interface(interface)
     check_outputs(html=html_file)
+    signer = load_signer(sign_key, sign_chain)
+    check_sign_out(signer, as_json, sign_out, [html_file])
     report = run_scan(broker=broker, trust_dir=trust_dir, timeout=timeout,
                       interface=interface, quiet=as_json, ha_prefix=ha_prefix)
     unreachable = [f for f in report.findings if f.code == "SCAN-BROKER-UNREACHABLE"]
     if broker is not None and unreachable:
         fail(f"--broker: {unreachable[0].message}")
+    from devid._reports._trace import profiles_by_id
+
+    trace = command_trace(started, profiles=profiles_by_id(d.record.profile
+                                                           for d in report.devices),
+                          trust=load_trust_store(trust_dir) if trust_dir else None)
     if as_json:
         from devid._reports import scan_to_dict
 
-        emit_json(scan_to_dict(report))
+        if signer is None:  # the documented {"devices", "findings"} shape
+            emit_json(scan_to_dict(report))
+        else:  # a signed report carries its trace
+            sign_stdout(emit_json_line(scan_to_dict(report, trace=trace)), signer, sign_out)
     else:
         if report.broker is None:
             click.echo("devid: note: no MQTT broker was given (--broker) or advertised (mq): "
@@ -224,7 +253,8 @@ def scan_command(  # noqa: PLR0917 (click passes options positionally)
                        err=True)
         print_table(report, stdout_console())
     if html_file:  # after the results are shown: a failed write loses nothing
-        write_html(report, html_file)
+        write_html(report, html_file, trace)
+        sign_written(html_file, signer)
     raise SystemExit(EXIT_INVALID if report.has_errors else EXIT_OK)
 
 

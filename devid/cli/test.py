@@ -32,12 +32,24 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from devid.cli._common import EXIT_INVALID, EXIT_OK, emit_json, fail
+from devid.cli._common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    check_sign_out,
+    command_trace,
+    emit_json_line,
+    fail,
+    load_signer,
+    sign_options,
+    sign_stdout,
+    sign_written,
+)
 from devid.cli._output import check_outputs
 from devid.cli.scan import (
     BROKER_ENV,
@@ -69,23 +81,28 @@ def write_report(path: str, text: str, option: str) -> None:
 
 
 def write_reports(run: Any, *, junit_file: str | None, json_file: str | None,
-                  html_file: str | None) -> None:
-    """The reports of ``run`` (``--json -`` prints the JSON on stdout as one line)."""
+                  html_file: str | None, trace: Any = None, signer: Any = None,
+                  sign_out: str | None = None) -> None:
+    """The reports of ``run`` (``--json -`` prints the JSON on stdout as one line), each
+    with ``trace`` and, with a ``signer``, signed (``FILE.cose``; ``--sign-out``)."""
     if junit_file:
         from devid._reports import render_junit
 
-        write_report(junit_file, render_junit(run), "--junit")
+        write_report(junit_file, render_junit(run, trace=trace), "--junit")
+        sign_written(junit_file, signer)
     if json_file:
         from devid._reports import render_suite_json, suite_to_dict
 
         if json_file == "-":
-            emit_json(suite_to_dict(run))
+            sign_stdout(emit_json_line(suite_to_dict(run, trace=trace)), signer, sign_out)
         else:
-            write_report(json_file, render_suite_json(run), "--json")
+            write_report(json_file, render_suite_json(run, trace=trace), "--json")
+            sign_written(json_file, signer)
     if html_file:
         from devid._reports import render_suite_html
 
-        write_report(html_file, render_suite_html(run), "--html")
+        write_report(html_file, render_suite_html(run, trace=trace), "--html")
+        sign_written(html_file, signer)
 
 
 def print_run(run: Any, console: Any) -> None:
@@ -162,11 +179,14 @@ def print_run(run: Any, console: Any) -> None:
                    "tests; {urn} in it (and $DEVID_URN) is the device. Enables the lastwill "
                    "test, which is skipped without it.")
 @click.option("--list", "list_only", is_flag=True, help="Print the suite's test ids and exit.")
+@sign_options(stdout=True)
 def test_command(  # noqa: PLR0917 (click passes options positionally)
         profile_ref: str, devices: tuple[str, ...], all_devices: bool,
                  broker: str | None, trust_dir: str | None, duration: float,
                  junit_file: str | None, json_file: str | None, html_file: str | None,
-                 db_file: str | None, power_cycle: str | None, list_only: bool) -> None:
+                 db_file: str | None, power_cycle: str | None, list_only: bool,
+                 sign_key: str | None = None, sign_chain: str | None = None,
+                 sign_out: str | None = None) -> None:
     """Run the test suite of a profile on live devices.
 
     \b
@@ -178,6 +198,7 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
     from devid._profiles import ProfileError, load_profile
     from devid.live import suite_for
 
+    started = datetime.now(UTC)
     try:
         profile = load_profile(profile_ref)
     except (ProfileError, OSError) as exc:
@@ -198,6 +219,8 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
     if trust_dir is None:
         fail(f"no trust anchors: use --trust DIR or set ${TRUST_ENV}")
     validator = load_validator(trust_dir)
+    signer = load_signer(sign_key, sign_chain)
+    check_sign_out(signer, json_file == "-", sign_out, [junit_file, json_file, html_file])
     hook = None
     if power_cycle is not None:
         from devid.live import command_power_cycle
@@ -214,14 +237,21 @@ def test_command(  # noqa: PLR0917 (click passes options positionally)
             fail(f"--device {urn!r}: {problem}")
     options = {"broker": broker, "trust": str(Path(trust_dir).resolve()),
                "duration": duration, "power_cycle": power_cycle}
+    chain: list[Any] = []
     with _terminate_as_interrupt() as terminated:
         try:
             run = _run(profile, sorted(set(devices)), broker, validator=validator,
                        duration=duration, db_file=db_file, power_cycle=hook, options=options,
-                       terminated=terminated)
+                       terminated=terminated, chain=chain)
             if json_file != "-":  # the results first: a report that fails to write loses nothing
                 print_run(run, stdout_console())
-            write_reports(run, junit_file=junit_file, json_file=json_file, html_file=html_file)
+            from devid._reports._trace import profile_documents
+
+            trace = command_trace(started, profiles=profile_documents(profile),
+                                  trust=validator.trust,
+                                  results_chain=chain_summary(chain[0]) if chain else None)
+            write_reports(run, junit_file=junit_file, json_file=json_file, html_file=html_file,
+                          trace=trace, signer=signer, sign_out=sign_out)
         except KeyboardInterrupt:
             word, code = (("terminated", EXIT_TERMINATED) if terminated
                           else ("interrupted", EXIT_INTERRUPTED))
@@ -302,9 +332,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def chain_summary(verdict: Any) -> dict[str, Any]:
+    """The ``results_chain`` of a report's trace: the run's chain state, rows and head."""
+    return {"state": verdict.state, "rows": verdict.rows, "head": verdict.head,
+            "run": verdict.number}
+
+
 def _run(profile: Any, devices: list[str], broker: str, *, validator: Any, duration: float,
          db_file: str | None, power_cycle: Any, options: Mapping[str, Any],
-         terminated: list[bool]) -> Any:
+         terminated: list[bool], chain: list[Any] | None = None) -> Any:
     from devid._reports import ResultStore, StoreError
     from devid.live import devices_on_broker, run_suite, suite_for
 
@@ -353,6 +389,8 @@ def _run(profile: Any, devices: list[str], broker: str, *, validator: Any, durat
                 fail(f"{word}: {kept} result(s) discarded (give --db FILE to keep results "
                      "and resume)", code)
             store.finish_run(run_id)
+            if chain is not None:
+                chain.extend(store.verify_chain(run_id))
             return store.load_run(run_id)
     except StoreError as exc:
         fail(f"--db: {exc}")

@@ -366,6 +366,76 @@ def id_cmd(values: tuple[str, ...], scheme: str | None, as_json: bool) -> None:
     _report(run(), as_json, subject_header="scheme")
 
 
+@dataclass(frozen=True)
+class _ReportVerdict(Verdict):
+    """A ``verify report`` line: the subject is the lab certificate's subject."""
+
+    signature: str = ""
+    alg: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "valid": self.valid, "subject": self.subject,
+                "signature": self.signature, "alg": self.alg,
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+@verify_group.command("report")
+@click.argument("report", metavar="FILE")
+@click.option("--signature", "signature_file", metavar="FILE.cose",
+              help="The detached COSE_Sign1 of FILE. Default: FILE.cose beside it.")
+@click.option("--trust", "trust_dir", metavar="DIR",
+              help=f"Directory of the trusted lab CA certificates. Default: ${TRUST_ENV} when set.")
+@click.option("--at", "at", metavar="ISO8601",
+              help="Time at which the lab certificate must be valid (default: now; naive = UTC).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on one line.")
+def report_cmd(*, report: str, signature_file: str | None, trust_dir: str | None,
+               at: str | None, as_json: bool) -> None:
+    """Verify a signed report (scan, test, check): the detached COSE_Sign1 over the file's
+    exact bytes, and the lab certificate chain in its x5chain against --trust
+    (docs/signing.md).
+
+    \b
+    Exit 0: the signature is valid and the lab certificate chains to --trust at --at;
+    1: the report was changed, signed with another key, by a signer outside --trust,
+    or with a lab certificate not valid at --at (or has no signature); 2: usage or I/O.
+    """
+    from dataclasses import replace
+
+    from devid._reports._signing import MAX_SIGNATURE, signature_path, verify_report
+
+    trust_dir = trust_dir or os.environ.get(TRUST_ENV) or None
+    if not trust_dir:
+        fail(f"no trust given: use --trust DIR or set ${TRUST_ENV}")
+    now = parse_at(at)
+    path = Path(report)
+    if path.is_dir() or not path.exists():
+        fail(f"{report}: " + ("is a directory" if path.exists() else "no such file"))
+    trust = _trust_store(trust_dir)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        fail(f"{report}: {exc.strerror or exc}")
+    sig_path = Path(signature_file) if signature_file else signature_path(path)
+    if signature_file and (sig_path.is_dir() or not sig_path.exists()):
+        fail(f"--signature {signature_file}: " + ("is a directory" if sig_path.exists()
+                                                   else "no such file"))
+    base = _ReportVerdict(report, False, None, ())
+    base = replace(base, signature=str(sig_path))
+    if not sig_path.is_file():
+        _report([replace(base, findings=(finding(
+            "REPORT-SIGNATURE-MISSING", f"no signature file {sig_path} (sign with --sign-key "
+            "and --sign-chain)", subject="report signature",
+            evidence={"signature": str(sig_path)}),))], as_json, "signer")
+    try:
+        with sig_path.open("rb") as fh:
+            sig = fh.read(MAX_SIGNATURE + 1)
+    except OSError as exc:
+        fail(f"--signature {sig_path}: {exc.strerror or exc}")
+    verdict = verify_report(data, sig, trust, now=now)
+    _report([replace(base, valid=verdict.valid, subject=verdict.signer,
+                     findings=verdict.findings, alg=verdict.alg)], as_json, "signer")
+
+
 def _split_certs(data: bytes, what: str) -> tuple[list[Any], list[Finding]]:
     """Certificates of a PEM (one or more) or DER file; a bad file is a finding."""
     from devid._certs import load_certificates
@@ -377,7 +447,7 @@ def _split_certs(data: bytes, what: str) -> tuple[list[Any], list[Finding]]:
 
 
 def register(root: click.Group) -> None:
-    """Add the ``verify`` group (token, cose, cert, id) to ``root``."""
+    """Add the ``verify`` group (token, cose, cert, id, report) to ``root``."""
     root.add_command(verify_group)
 
 

@@ -64,7 +64,7 @@ def test_a_version_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
         assert store.runs()[0].key is None and store.runs()[0].number == 1
         store.record("old", TestResult(A, "t3", "three", TestStatus.NOT_RUN, reason="r"))
     with sqlite3.connect(path) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_results_cli_errors_are_one_line(tmp_path: Path) -> None:
